@@ -1,0 +1,53 @@
+# paper-kg: `make build` then `make test` on a fresh machine.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+KG := $(VENV)/bin/kg
+STAMP := $(VENV)/.installed
+BENCH := ../shared/bench
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+.PHONY: install build test test-fast browser-deps lint eval bench clean
+
+# torch first, from this machine's CPU build, so sentence-transformers does not pull a CUDA build.
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q torch==2.13.0
+	$(PY) -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+build: install
+	$(KG) build
+
+# Debian's chromium and chromium-driver for the browser tests (no downloaded browsers).
+browser-deps:
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	fi
+
+test: install browser-deps
+	$(VENV)/bin/ruff check kg tests bench
+	$(VENV)/bin/pytest
+
+test-fast: install
+	$(VENV)/bin/pytest -m "not browser and not slow"
+
+lint: install
+	$(VENV)/bin/ruff check kg tests bench
+	$(VENV)/bin/ruff format --check kg tests bench
+
+eval: install
+	$(KG) eval --bench-dir $(BENCH)
+
+bench: install
+	$(PY) bench/run.py
+
+clean:
+	rm -rf exports/graph.* $(VENV)

@@ -1,0 +1,118 @@
+"""IRIs of paper-kg: the ontology terms and the one place where resource IRIs are minted.
+
+The ontology namespace is ``https://w3id.org/paper-kg/ontology#`` (prefix ``kg:``), defined in
+``ontology/kg.ttl``. :class:`KG` lists its terms as an rdflib ``DefinedNamespace`` so that a typo is
+an error, not a silent new IRI; ``tests/test_ontology.py`` checks the list against the Turtle file.
+
+Examples
+--------
+>>> str(KG.Paper)
+'https://w3id.org/paper-kg/ontology#Paper'
+>>> paper_iri("2401.00001")
+'https://w3id.org/paper-kg/paper/2401.00001'
+>>> entity_iri("Method", "Low-Rank Adaptation")
+'https://w3id.org/paper-kg/entity/method/low-rank-adaptation'
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from urllib.parse import quote
+
+from rdflib import Namespace
+from rdflib.namespace import DefinedNamespace
+
+BASE = "https://w3id.org/paper-kg/"
+
+#: where the ontology, shapes and vocabulary live (override with KG_ONTOLOGY_DIR)
+ONTOLOGY_DIR = Path(os.environ.get("KG_ONTOLOGY_DIR", Path(__file__).resolve().parent.parent / "ontology"))
+
+
+class KG(DefinedNamespace):
+    """Classes and properties of the paper-kg ontology (``ontology/kg.ttl``)."""
+
+    _NS = Namespace(BASE + "ontology#")
+    _fail = True
+
+    # classes
+    Paper: object
+    Entity: object
+    Method: object
+    Task: object
+    Hardware: object
+    Keyphrase: object
+    Listing: object
+    Mention: object
+    MethodTaskLink: object
+    # paper -> entity
+    mentions: object
+    usesMethod: object
+    proposesMethod: object
+    addressesTask: object
+    usesHardware: object
+    hasKeyphrase: object
+    # method -> task
+    appliedTo: object
+    # listings
+    listing: object
+    sourceFile: object
+    sourceLine: object
+    listingDate: object
+    # qualified links (provenance)
+    hasMention: object
+    mentionedEntity: object
+    relation: object
+    score: object
+    evidence: object
+    surfaceForm: object
+    extractor: object
+    extractorVersion: object
+    hasMethodTaskLink: object
+    linkMethod: object
+    linkTask: object
+    supportCount: object
+    supportingPaper: object
+
+
+VOCAB = Namespace(BASE + "vocab/")
+PAPER = Namespace(BASE + "paper/")
+ENTITY = Namespace(BASE + "entity/")
+MENTION = Namespace(BASE + "mention/")
+LINK = Namespace(BASE + "link/")
+
+
+def slug(text: str) -> str:
+    """Lower-case, hyphen-separated IRI-safe slug of a label.
+
+    >>> slug("GPT-4o (OpenAI)")
+    'gpt-4o-openai'
+    >>> slug("Llama-3.1-70B")
+    'llama-3.1-70b'
+    """
+    s = re.sub(r"[^\w.+]+", "-", text.lower()).strip("-.")
+    return quote(s or "x", safe="-._~+")
+
+
+def paper_iri(key: str) -> str:
+    return str(PAPER[quote(key, safe="-._~")])
+
+
+def entity_iri(type_name: str, label: str) -> str:
+    return str(ENTITY[f"{type_name.lower()}/{slug(label)}"])
+
+
+def vocab_iri(local: str) -> str:
+    return str(VOCAB[local])
+
+
+def mention_iri(paper_key: str, n: int) -> str:
+    return str(MENTION[f"{quote(paper_key, safe='-._~')}/{n}"])
+
+
+def link_iri(method_iri: str, task_iri: str) -> str:
+    def tail(iri: str) -> str:
+        return iri.removeprefix(BASE).replace("/", ".")
+
+    return str(LINK[f"{tail(method_iri)}--{tail(task_iri)}"])

@@ -1,0 +1,81 @@
+"""Shared fixtures: a small hand-made graph (fast) for exporter, query and view tests."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+from kg.graph import build_graph  # noqa: E402
+from kg.model import Entity, EntityType, Listing, Mention, Paper, Relation  # noqa: E402
+from kg.namespace import entity_iri, vocab_iri  # noqa: E402
+
+XSS_TITLE = "<img src=x onerror=alert(1)>"
+
+
+def small_records():
+    """Three papers, one with a hostile title, linked to methods, tasks and hardware."""
+    papers = [
+        Paper(
+            key="p1",
+            title="LoRA-QA: Low-Rank Adaptation for Question Answering",
+            abstract="We propose LoRA-QA. We fine-tune Llama-3.1-70B with LoRA on A100 GPUs for question answering.",
+            identifier="p1",
+            listings=(Listing("data/a.txt", 12, "Sep 9"), Listing("data/b.txt", 40, "Mar 14")),
+        ),
+        Paper(
+            key="p2",
+            title=XSS_TITLE,
+            abstract="Prefix tuning for machine translation on consumer GPUs & <b>edge devices</b>.",
+            identifier="p2",
+            listings=(Listing("data/a.txt", 14, "Sep 9"),),
+        ),
+        Paper(key="p3", title="", abstract="An abstract-only paper about image classification.", identifier="p3"),
+    ]
+    peft = vocab_iri("parameter-efficient-fine-tuning")
+    gpu = vocab_iri("gpu")
+    ents = [
+        Entity(vocab_iri("low-rank-adaptation"), "low-rank adaptation", EntityType.METHOD,
+               ("LoRA", "low-rank adapters"), (peft,), True),
+        Entity(peft, "parameter-efficient fine-tuning", EntityType.METHOD, ("PEFT",), (), True),
+        Entity(vocab_iri("prefix-tuning"), "prefix tuning", EntityType.METHOD, (), (peft,), True),
+        Entity(entity_iri("Method", "LoRA-QA"), "LoRA-QA", EntityType.METHOD),
+        Entity(entity_iri("Method", "Llama-3.1-70B"), "Llama-3.1-70B", EntityType.METHOD),
+        Entity(vocab_iri("question-answering"), "question answering", EntityType.TASK, ("QA",), (), True),
+        Entity(vocab_iri("machine-translation"), "machine translation", EntityType.TASK, ("MT",), (), True),
+        Entity(vocab_iri("image-classification"), "image classification", EntityType.TASK, (), (), True),
+        Entity(vocab_iri("a100"), "A100", EntityType.HARDWARE, ("NVIDIA A100",), (gpu,), True),
+        Entity(gpu, "GPU", EntityType.HARDWARE, ("graphics processing unit",), (), True),
+        Entity(vocab_iri("consumer-gpu"), "consumer GPU", EntityType.HARDWARE, (), (gpu,), True),
+        Entity(vocab_iri("edge-device"), "edge device", EntityType.HARDWARE, ("edge devices",), (), True),
+        Entity(entity_iri("Keyphrase", "abstract-only paper"), "abstract-only paper", EntityType.KEYPHRASE),
+    ]
+    s1 = "We fine-tune Llama-3.1-70B with LoRA on A100 GPUs for question answering."
+    s2 = papers[1].abstract
+    M = Mention
+    mentions = [
+        M("p1", entity_iri("Method", "LoRA-QA"), Relation.PROPOSES_METHOD, 0.71, "We propose LoRA-QA.", "LoRA-QA",
+          "title"),
+        M("p1", vocab_iri("low-rank-adaptation"), Relation.USES_METHOD, 0.62, s1, "LoRA"),
+        M("p1", entity_iri("Method", "Llama-3.1-70B"), Relation.USES_METHOD, 0.41, s1, "Llama-3.1-70B"),
+        M("p1", vocab_iri("question-answering"), Relation.ADDRESSES_TASK, 0.55, s1, "question answering"),
+        M("p1", vocab_iri("a100"), Relation.USES_HARDWARE, 0.0, s1, "A100 GPUs", "hardware"),
+        M("p2", vocab_iri("prefix-tuning"), Relation.USES_METHOD, 0.58, s2, "Prefix tuning"),
+        M("p2", vocab_iri("machine-translation"), Relation.ADDRESSES_TASK, 0.52, s2, "machine translation"),
+        M("p2", vocab_iri("consumer-gpu"), Relation.USES_HARDWARE, 0.0, s2, "consumer GPUs", "hardware"),
+        M("p2", vocab_iri("edge-device"), Relation.USES_HARDWARE, 0.0, s2, "edge devices", "hardware"),
+        M("p3", vocab_iri("image-classification"), Relation.ADDRESSES_TASK, 0.66, papers[2].abstract,
+          "image classification"),
+        M("p3", entity_iri("Keyphrase", "abstract-only paper"), Relation.HAS_KEYPHRASE, 0.3, papers[2].abstract,
+          "abstract-only paper"),
+    ]
+    return papers, ents, mentions
+
+
+@pytest.fixture
+def small_graph():
+    """A MultiDiGraph as kg.graph.build_graph makes it, from :func:`small_records`."""
+    return build_graph(*small_records())
