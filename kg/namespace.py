@@ -81,6 +81,7 @@ PAPER = Namespace(BASE + "paper/")
 ENTITY = Namespace(BASE + "entity/")
 MENTION = Namespace(BASE + "mention/")
 LINK = Namespace(BASE + "link/")
+LISTING = Namespace(BASE + "listing/")
 
 
 def slug(text: str) -> str:
@@ -109,6 +110,10 @@ def vocab_iri(local: str) -> str:
 
 def mention_iri(paper_key: str, n: int) -> str:
     return str(MENTION[f"{quote(paper_key, safe='-._~')}/{n}"])
+
+
+def listing_iri(paper_key: str, n: int) -> str:
+    return str(LISTING[f"{quote(paper_key, safe='-._~')}/{n}"])
 
 
 def link_iri(method_iri: str, task_iri: str) -> str:

@@ -1,4 +1,4 @@
-"""The method / task / hardware vocabulary: SKOS concepts in ``ontology/vocabulary.ttl``.
+"""The method / task / hardware vocabulary: SKOS concepts in ``ontology/vocab-*.ttl``.
 
 Each concept is a ``skos:Concept`` typed ``kg:Method``, ``kg:Task`` or ``kg:Hardware``, with a
 ``skos:prefLabel``, any number of ``skos:altLabel`` and ``skos:broader`` links. Loaded once, passed to
@@ -27,7 +27,7 @@ from kg.model import EntityType
 from kg.namespace import KG, ONTOLOGY_DIR
 from kg.normalize import label_key
 
-VOCABULARY_FILE = ONTOLOGY_DIR / "vocabulary.ttl"
+VOCABULARY_FILES = tuple(sorted(ONTOLOGY_DIR.glob("vocab-*.ttl")))
 _TYPES = {KG.Method: EntityType.METHOD, KG.Task: EntityType.TASK, KG.Hardware: EntityType.HARDWARE}
 
 
@@ -93,18 +93,19 @@ class Vocabulary:
         return out
 
 
-def load_vocabulary(path: str | Path = VOCABULARY_FILE) -> Vocabulary:
-    """Read the SKOS vocabulary from Turtle."""
+def load_vocabulary(paths: Iterable[str | Path] = VOCABULARY_FILES) -> Vocabulary:
+    """Read the SKOS vocabulary from Turtle files."""
     g = Graph()
-    g.parse(str(path), format="turtle")
+    for path in paths:
+        g.parse(str(path), format="turtle")
     concepts = []
     for s in sorted(set(g.subjects(RDF.type, SKOS.Concept))):
         types = [_TYPES[t] for t in g.objects(s, RDF.type) if t in _TYPES]
         if len(types) != 1:
-            raise ValueError(f"{path}: concept {s} must have exactly one of kg:Method/Task/Hardware, has {types}")
+            raise ValueError(f"concept {s} must have exactly one of kg:Method/Task/Hardware, has {types}")
         pref = g.value(s, SKOS.prefLabel)
         if pref is None:
-            raise ValueError(f"{path}: concept {s} has no skos:prefLabel")
+            raise ValueError(f"concept {s} has no skos:prefLabel")
         concepts.append(
             Concept(
                 iri=str(s),
