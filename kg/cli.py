@@ -1,9 +1,11 @@
 """The ``kg`` command: thin argument parsing over the pipeline stages.
 
     kg build [INPUT ...] [--out DIR] [--strict] [--html-max-nodes N] [--device auto|cpu|cuda]
-    kg query (QUERY | --file F.rq | --name NAME | --list) [--graph PATH] [--format table|csv|json]
+    kg query (QUERY | --file F.rq | --name NAME | --list) [--param NAME=VALUE ...] [--graph PATH]
+             [--format table|csv|json] [--store memory|oxigraph]
     kg validate [PATH]
-    kg serve [--graph PATH] [--host 127.0.0.1] [--port 8000]
+    kg serve [--graph PATH] [--host 127.0.0.1] [--port 8000] [--store memory|oxigraph] [--timeout S]
+             [--row-limit N] [--workers N]
     kg eval [--bench-dir DIR]
 
 Exit codes: 0 success, 1 a check failed (validation, evaluation), 2 bad input or usage.
@@ -40,15 +42,67 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 
 def _cmd_query(args: argparse.Namespace) -> int:
-    raise NotImplementedError  # filled by kg.query
+    from kg.query import (
+        NamedQuery,
+        format_query_list,
+        format_result,
+        get_query,
+        list_queries,
+        load_graph,
+        parse_params,
+        run_query,
+    )
+
+    if args.list:
+        print(format_query_list(list_queries()))
+        return 0
+    given = [x for x in (args.query, args.file, args.name) if x]
+    if len(given) != 1:
+        raise InputError("kg query", "give exactly one of: QUERY text, --file F.rq, --name NAME (or --list)")
+    if args.name:
+        named = get_query(args.name)
+    elif args.file:
+        path = Path(args.file)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise InputError(path, f"cannot read the query: {exc.strerror or exc}") from None
+        named = NamedQuery.from_text(path.stem, text, str(path))
+    else:
+        named = NamedQuery.from_text("query", args.query, "<query>")
+    text = named.render(**parse_params(args.param or []))
+    graph = load_graph(Path(args.graph), store=args.store)
+    print(format_result(run_query(graph, text, source=named.source), args.format))
+    return 0
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    raise NotImplementedError  # filled by kg.validate
+    from kg.validate import load_export, validate
+
+    graph = load_export(args.path)  # InputError (exit 2) when missing or unparseable
+    result = validate(graph)
+    if result.conforms:
+        print(f"{args.path}: conforms to ontology/shapes.ttl ({len(graph)} triples)")
+        return 0
+    print(result.text.rstrip())
+    print(f"{args.path}: {result.violations} violation(s) of ontology/shapes.ttl", file=sys.stderr)
+    return 1
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
-    raise NotImplementedError  # filled by kg.serve
+    from kg.serve import ServeOptions, serve
+
+    return serve(
+        Path(args.graph),
+        ServeOptions(
+            host=args.host,
+            port=args.port,
+            store=args.store,
+            timeout=args.timeout,
+            row_limit=args.row_limit,
+            workers=args.workers,
+        ),
+    )
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
@@ -78,6 +132,12 @@ def _parser() -> argparse.ArgumentParser:
     q.add_argument("--graph", default=str(DEFAULT_GRAPH), help="export to query (default: exports/graph.ttl)")
     q.add_argument("--format", choices=["table", "csv", "json"], default="table")
     q.add_argument("--store", choices=["memory", "oxigraph"], default="memory")
+    q.add_argument(
+        "--param",
+        action="append",
+        metavar="NAME=VALUE",
+        help="value of a $NAME placeholder of the query (repeatable), inserted as an escaped string literal",
+    )
     q.set_defaults(func=_cmd_query)
 
     v = sub.add_parser("validate", help="check an export against the SHACL shapes")
@@ -91,6 +151,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--store", choices=["memory", "oxigraph"], default="memory")
     s.add_argument("--timeout", type=float, default=10.0, help="seconds before a query is stopped")
     s.add_argument("--row-limit", type=int, default=10_000, help="most result rows returned")
+    s.add_argument("--workers", type=int, default=2, help="query worker processes (each holds the graph)")
     s.set_defaults(func=_cmd_serve)
 
     e = sub.add_parser("eval", help="score extraction against the gold files in ../shared/bench")

@@ -11,8 +11,8 @@ Examples
 True
 >>> label_key("Llama-3.1-70B")
 'llama 3.1 70b'
->>> label_key("GPUs"), label_key("analyses"), label_key("class")
-('gpu', 'analysis', 'class')
+>>> label_key("GPUs"), label_key("strategies"), label_key("class")
+('gpu', 'strategy', 'class')
 """
 
 from __future__ import annotations

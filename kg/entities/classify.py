@@ -1,0 +1,192 @@
+"""Type a phrase as Method, Task or Hardware, or leave it an untyped keyphrase.
+
+In order, the first rule that fires decides:
+
+1. generic words (``method``, ``approach``, ``performance`` ...) are never entities;
+2. the vocabulary (``ontology/vocab-*.ttl``): the phrase, or the phrase without its leading modifiers
+   (``multilingual neural machine translation`` -> ``neural machine translation``), is a concept;
+3. head-noun rules: ``... generation``, ``... recognition``, ``... answering`` are tasks;
+   ``... attention``, ``... distillation``, ``... quantization`` are methods;
+4. names (``GPipe``, ``Qwen2-72B``, ``SpQR``): a method, unless they read as a dataset or benchmark;
+5. embedding prototypes: the nearest vocabulary labels vote, if similar enough (``threshold``);
+6. otherwise an untyped keyphrase (``EntityType.KEYPHRASE``).
+
+Examples
+--------
+>>> from kg.vocabulary import load_vocabulary
+>>> c = Classifier(load_vocabulary())
+>>> [c.classify(p).type.value for p in ["LoRA", "image captioning", "speculative decoding", "GPipe"]]
+['Method', 'Task', 'Method', 'Method']
+>>> c.classify("performance") is None, c.classify("ImageNet-2012").type.value
+(True, 'Keyphrase')
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from kg.embed import Embedder
+from kg.model import EntityType
+from kg.normalize import is_name, label_key
+from kg.vocabulary import Concept, Vocabulary
+
+#: words that are never an entity on their own, nor the whole of one
+GENERIC = frozenset(
+    """method approach model framework performance result system technique paradigm strategy mechanism
+    module pipeline solution work paper study task problem setting scenario experiment evaluation analysis
+    baseline benchmark dataset data datum set way process procedure step stage component part type kind
+    number amount variety range level degree term aspect factor feature property quality capability ability
+    advantage challenge issue limitation gap improvement gain cost efficiency effectiveness accuracy score
+    metric time size scale parameter resource application domain field area community researcher user human
+    people practitioner insight finding observation contribution code source implementation tool library
+    platform version variant design idea concept principle theory perspective direction future trend state
+    art state-of-the-art sota field end fact case example instance detail experiment experimental extensive
+    comprehensive significant substantial order magnitude terms bunch lot""".split()
+)
+
+#: head nouns that make a phrase a task (the last word)
+TASK_HEADS = frozenset(
+    """generation recognition answering classification detection segmentation translation summarization
+    retrieval reasoning prediction forecasting estimation understanding tracking captioning parsing tagging
+    extraction completion editing reconstruction localization navigation recommendation ranking reranking
+    re-ranking synthesis inpainting super-resolution denoising restoration matching alignment grounding
+    comprehension labeling labelling modeling modelling search planning control manipulation diagnosis
+    discovery verification identification spotting counting transcription dialogue conversation
+    question-answering qa""".split()
+)
+
+#: head nouns that make a phrase a method (the last word)
+METHOD_HEADS = frozenset(
+    """attention distillation quantization quantisation pruning tuning fine-tuning finetuning pre-training
+    pretraining training learning network networks transformer encoder decoder autoencoder algorithm
+    architecture optimization optimisation regularization normalization sampling decoding embedding embeddings
+    adapter adapters adaptation layer loss parallelism caching cache scheduling compression augmentation
+    prompting prompt distillation sparsification factorization decomposition merging routing gating
+    initialization dropout convolution pooling backpropagation descent optimizer estimator tokenizer
+    tokenization retriever classifier regression clustering kernel diffusion gan vae rnn lstm cnn mlp
+    offloading checkpointing partitioning sharding batching speculative ensemble ensembling search-free
+    guidance splatting inference-time fine-tuned""".split()
+)
+
+#: words that mark a name as data, not a method (ImageNet-2012, GLUE benchmark, MMLU)
+_DATA_WORDS = re.compile(
+    r"bench|dataset|corpus|imagenet|glue|squad|mmlu|coco|arena|eval\b|score\b|flops?\b|QA$|\d+(?:\.\d+)?[KMGT]B$|"
+    r"^(?:NDCG|BLEU|ROUGE|FID|mAP|AUC|MRR|WER|CER|PSNR|SSIM|LPIPS|F1|TFLOPS|GFLOPs|MFU|API|APIs|URL|GitHub)\b",
+    re.I,
+)
+
+
+#: generic head words dropped from the end of a phrase ("question-answering tasks" -> "question-answering")
+GENERIC_TAILS = frozenset(
+    """task method approach framework technique strategy paradigm setting problem pipeline module scheme
+    mechanism solution tool toolkit library family variant stage procedure methodology formulation
+    objective protocol recipe""".split()
+)
+
+
+def strip_generic_tail(phrase: str) -> str:
+    """Drop generic head words from the end of a phrase, keeping at least one word.
+
+    >>> strip_generic_tail("short-answer question-answering tasks"), strip_generic_tail("framework")
+    ('short-answer question-answering', 'framework')
+    """
+    words = phrase.split()
+    while len(words) > 1 and label_key(words[-1]) in GENERIC_TAILS:
+        words.pop()
+    return " ".join(words)
+
+
+@dataclass(frozen=True)
+class Typing:
+    """The type of a phrase, the vocabulary concept it matched (if any), and the rule that decided."""
+
+    type: EntityType
+    concept: Concept | None
+    rule: str
+    confidence: float = 1.0
+
+
+def is_generic(phrase: str) -> bool:
+    """True when every word of the phrase is generic (``model``, ``novel approach``, ``results``).
+
+    >>> is_generic("proposed framework"), is_generic("diffusion model")
+    (True, False)
+    """
+    words = label_key(phrase).split()
+    from kg.text import STOP_WORDS, WEAK_MODIFIERS
+
+    if words in (["attention"], ["interest"]):  # "received considerable attention"
+        return True
+    return all(w in GENERIC or w in WEAK_MODIFIERS or w in STOP_WORDS for w in words)
+
+
+class Classifier:
+    """Applies the rules of the module docstring; ``embedder`` enables the prototype rule."""
+
+    def __init__(self, vocabulary: Vocabulary, embedder: Embedder | None = None, threshold: float = 0.8):
+        if not 0.0 < threshold <= 1.0:
+            raise ValueError(f"threshold must be in (0, 1], got {threshold}")
+        self.vocabulary = vocabulary
+        self.embedder = embedder
+        self.threshold = threshold
+        self._proto_labels: list[tuple[str, Concept]] = []
+        self._proto: np.ndarray | None = None
+
+    def lookup(self, phrase: str) -> Concept | None:
+        """The vocabulary concept of the phrase or of its right-anchored tail (>= half of its words)."""
+        key = label_key(phrase)
+        c = self.vocabulary.lookup_key(key)
+        if c is not None:
+            return c
+        words = key.split()
+        for i in range(1, len(words)):
+            if (len(words) - i) * 2 < len(words):
+                break
+            c = self.vocabulary.lookup_key(" ".join(words[i:]))
+            if c is not None and c.type is not EntityType.HARDWARE:
+                return c
+        return None
+
+    def classify(self, phrase: str) -> Typing | None:
+        """Type one phrase by rules 1-4 (no embeddings); None when the phrase is generic."""
+        if is_generic(phrase):
+            return None
+        c = self.lookup(phrase)
+        if c is not None:
+            return Typing(c.type, c, "vocabulary")
+        words = label_key(phrase).split()
+        head = words[-1]
+        if head in TASK_HEADS and len(words) > 1:
+            return Typing(EntityType.TASK, None, "head")
+        if head in METHOD_HEADS and len(words) > 1:
+            return Typing(EntityType.METHOD, None, "head")
+        if is_name(phrase) and len(words) <= 3 and head not in GENERIC:
+            if _DATA_WORDS.search(phrase) or re.search(r"\d{4}$", phrase):
+                return Typing(EntityType.KEYPHRASE, None, "data-name")
+            return Typing(EntityType.METHOD, None, "name")
+        return Typing(EntityType.KEYPHRASE, None, "none")
+
+    def classify_many(self, phrases: Sequence[str]) -> list[Typing | None]:
+        """Rules 1-5: phrases that rules 1-4 leave untyped go to the embedding prototypes."""
+        out = [self.classify(p) for p in phrases]
+        todo = [i for i, t in enumerate(out) if t is not None and t.rule == "none"]
+        if todo and self.embedder is not None and len(self.vocabulary):
+            proto = self._prototypes()
+            vecs = self.embedder.embed([phrases[i] for i in todo])
+            sims = vecs @ proto.T
+            best = sims.argmax(axis=1)
+            for i, j, s in zip(todo, best, sims[np.arange(len(todo)), best], strict=True):
+                concept = self._proto_labels[j][1]
+                if s >= self.threshold and concept.type is not EntityType.HARDWARE:
+                    out[i] = Typing(concept.type, None, "prototype", float(s))
+        return out
+
+    def _prototypes(self) -> np.ndarray:
+        if self._proto is None:
+            self._proto_labels = [(lab, c) for c in self.vocabulary for lab in c.labels]
+            self._proto = self.embedder.embed([lab for lab, _ in self._proto_labels])
+        return self._proto

@@ -1,0 +1,46 @@
+"""``kg eval``: build graphs from the gold files in ``../shared/bench`` and score them with its scorer.
+
+For each gold file, ``to_input.py`` turns it into builder input, :func:`kg.pipeline.build` builds it with
+the project's defaults, and ``score.py`` prints P/R/F1 per type (relaxed match). The gold files stay where
+they are: nothing is copied into the project.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from kg.errors import InputError
+from kg.namespace import ONTOLOGY_DIR
+
+GOLD_FILES = ("seeds_dev.jsonl", "scierc_dev.jsonl")
+
+
+def run_eval(bench_dir: Path, work: Path | None = None, embedder=None) -> int:
+    """Build and score every gold file; print the score tables and wall times. Returns an exit code."""
+    from kg.pipeline import BuildOptions, build
+
+    for name in (*GOLD_FILES, "to_input.py", "score.py"):
+        if not (bench_dir / name).exists():
+            raise InputError(str(bench_dir / name), "not found (is ../shared/bench beside the project?)")
+    work = work or Path(tempfile.mkdtemp(prefix="kg-eval-"))
+    ontology = sorted(str(p) for p in ONTOLOGY_DIR.glob("*.ttl"))
+    for gold in GOLD_FILES:
+        t0 = time.perf_counter()
+        inp = work / gold.replace(".jsonl", ".input.jsonl")
+        with open(inp, "w", encoding="utf-8") as f:
+            subprocess.run([sys.executable, str(bench_dir / "to_input.py"), str(bench_dir / gold)],
+                           stdout=f, check=True)
+        out = work / gold.replace(".jsonl", "")
+        build([inp], BuildOptions(out_dir=out, progress=False, html_max_nodes=None), embedder=embedder)
+        seconds = time.perf_counter() - t0
+        score = subprocess.run(
+            [sys.executable, str(bench_dir / "score.py"), str(bench_dir / gold), str(out / "graph.ttl"), *ontology],
+            capture_output=True, text=True, check=True,
+        )
+        print(f"== {gold}  (build + score {seconds:.1f}s, graph in {out})")
+        print(score.stdout.rstrip())
+    return 0

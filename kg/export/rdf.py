@@ -1,0 +1,505 @@
+"""RDF exports of the knowledge graph: Turtle, JSON-LD and N-Triples, all streamed.
+
+What an export contains is the contract in ``ontology/README.md``: the ontology and vocabulary files
+(``kg.ttl``, ``vocab-*.ttl``; not ``shapes.ttl``), then for every paper its identifier, title,
+abstract, listings, a direct triple per linked entity (``kg:usesMethod`` ...) and a qualified
+``kg:Mention`` per link (relation, score, evidence sentence, surface form, extractor); for every
+entity its class and SKOS labels; for every method-task pair its ``kg:appliedTo`` triple and a
+``kg:MethodTaskLink`` with the supporting papers.
+
+One generator, :func:`iter_triples`, makes every triple. :func:`to_rdf` collects it into an
+``rdflib.Graph`` (for tests and in-memory queries). The three writers never build that graph: they
+walk the networkx graph node by node and write each node's triples (its own, and those of its
+listings, mentions and method-task links) as one block, so a large graph is not held twice in memory
+(rdflib's own Turtle serializer takes about 12 minutes and 2.4 GB for 20,000 papers).
+
+Output is deterministic: the same graph gives byte-identical files whatever ``PYTHONHASHSEED``. The
+order is: the ontology's subjects, sorted; then each graph node's block in sorted node order, the
+vocabulary's triples about that node merged into it. Within a block, subjects, predicates and objects
+are sorted (``rdf:type`` first); N-Triples lines are sorted within each block.
+
+Not supported: named graphs, reading an export back into a networkx graph (query the RDF instead,
+see ``kg.query``).
+
+Examples
+--------
+>>> from kg.graph import build_graph
+>>> from kg.model import Entity, EntityType, Mention, Paper, Relation
+>>> p = Paper(key="p1", title="LoRA for QA", abstract="We use LoRA.", identifier="p1")
+>>> e = Entity(id="https://w3id.org/paper-kg/entity/method/lora", label="LoRA", type=EntityType.METHOD)
+>>> g = build_graph([p], [e], [Mention("p1", e.id, Relation.USES_METHOD, 0.61234, "We use LoRA.", "LoRA")])
+>>> rdf = to_rdf(g)
+>>> (URIRef(paper_iri("p1")), KG.usesMethod, URIRef(e.id)) in rdf
+True
+>>> str(rdf.value(URIRef(mention_iri("p1", 1)), KG.score))
+'0.6123'
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, Any
+from urllib.parse import unquote
+
+import networkx as nx
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.compare import to_canonical_graph
+from rdflib.term import Node
+
+from kg.fileio import atomic_write
+from kg.model import EntityType, Relation
+from kg.namespace import KG, ONTOLOGY_DIR, PAPER, VOCAB, link_iri, listing_iri, mention_iri
+
+__all__ = [
+    "CONTEXT",
+    "PREFIXES",
+    "iter_triples",
+    "ontology_files",
+    "ontology_graph",
+    "to_rdf",
+    "write_jsonld",
+    "write_ntriples",
+    "write_turtle",
+]
+
+Triple = tuple[Node, URIRef, Node]
+
+# Plain Namespaces: rdflib's DefinedNamespace objects warn when pytest's doctest finder probes them.
+RDF = Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#")
+RDFS = Namespace("http://www.w3.org/2000/01/rdf-schema#")
+XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
+SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
+DCTERMS = Namespace("http://purl.org/dc/terms/")
+
+#: prefixes used in Turtle and as the JSON-LD context
+PREFIXES = {
+    "dcterms": str(DCTERMS),
+    "kg": str(KG),
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "paper": str(PAPER),
+    "prov": "http://www.w3.org/ns/prov#",
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "skos": str(SKOS),
+    "vocab": str(VOCAB),
+    "xsd": str(XSD),
+}
+#: the JSON-LD context: prefixes only, so every key is a readable compact IRI (``kg:usesMethod``)
+CONTEXT = dict(PREFIXES)
+
+_PAPER_RELATIONS = frozenset(r.value for r in (
+    Relation.USES_METHOD, Relation.PROPOSES_METHOD, Relation.ADDRESSES_TASK, Relation.USES_HARDWARE,
+    Relation.HAS_KEYPHRASE,
+))
+_ENTITY_KINDS = frozenset(t.value for t in EntityType)
+# an absolute http(s) IRI with none of the characters an IRI may not contain (RFC 3987)
+_HTTP_IRI = re.compile(r"https?://[^\s<>\"{}|\\^`\x00-\x20\x7f]+\Z", re.IGNORECASE)
+
+# terms looked up once: DefinedNamespace attribute access is slow in the per-triple loop
+_TYPE, _LABEL = RDF.type, RDFS.label
+_IDENTIFIER, _TITLE, _ABSTRACT, _SOURCE = DCTERMS.identifier, DCTERMS.title, DCTERMS.abstract, DCTERMS.source
+_PREF, _ALT, _BROADER, _IN_SCHEME = SKOS.prefLabel, SKOS.altLabel, SKOS.broader, SKOS.inScheme
+_CONCEPT, _SCHEME, _INTEGER, _DECIMAL = SKOS.Concept, VOCAB.scheme, XSD.integer, XSD.decimal
+_K = {name: KG[name] for name in (
+    "Paper", "Listing", "Mention", "MethodTaskLink", "listing", "sourceFile", "sourceLine", "listingDate",
+    "hasMention", "mentionedEntity", "relation", "score", "evidence", "surfaceForm", "extractor",
+    "extractorVersion", "appliedTo", "hasMethodTaskLink", "linkMethod", "linkTask", "supportCount",
+    "supportingPaper", *_PAPER_RELATIONS, *_ENTITY_KINDS,
+)}
+
+
+# ---------------------------------------------------------------- public API
+
+
+def ontology_files(ontology_dir: str | os.PathLike = ONTOLOGY_DIR) -> list[Path]:
+    """``kg.ttl`` and the ``vocab-*.ttl`` files that every export includes (sorted; not ``shapes.ttl``)."""
+    ontology_dir = Path(ontology_dir)
+    return [ontology_dir / "kg.ttl", *sorted(ontology_dir.glob("vocab-*.ttl"))]
+
+
+def ontology_graph(ontology_dir: str | os.PathLike = ONTOLOGY_DIR) -> Graph:
+    """The ontology and vocabulary as one rdflib graph, with :data:`PREFIXES` bound."""
+    g = Graph(bind_namespaces="none")
+    for prefix, ns in PREFIXES.items():
+        g.bind(prefix, ns)
+    for triple in _ontology_triples(ontology_dir):
+        g.add(triple)
+    return g
+
+
+def _ontology_triples(ontology_dir: str | os.PathLike) -> list[Triple]:
+    triples: list[Triple] = []
+    for path in ontology_files(ontology_dir):
+        stat = path.stat()
+        triples.extend(_parse_turtle(str(path), stat.st_mtime_ns, stat.st_size))
+    return triples
+
+
+@functools.lru_cache(maxsize=16)
+def _parse_turtle(path: str, mtime_ns: int, size: int) -> tuple[Triple, ...]:
+    """The triples of a Turtle file, remembered while the file is unchanged (parsing the vocabulary
+    takes a second or two, and one build writes three RDF formats).
+
+    Blank nodes (an ``owl:unionOf`` list, say) get canonical labels, so they print the same every run.
+    """
+    g = Graph().parse(path, format="turtle")
+    if any(isinstance(term, BNode) for triple in g for term in triple):
+        g = to_canonical_graph(g)
+    return tuple(g)
+
+
+def iter_triples(graph: nx.MultiDiGraph, *, known: Iterable[Triple] | None = None) -> Iterator[Triple]:
+    """Every triple the export adds to the ontology, node by node in sorted IRI order.
+
+    ``known`` is the ontology graph the export includes: an entity the vocabulary already labels keeps
+    the vocabulary's ``skos:prefLabel`` (the graph's label becomes a ``skos:altLabel`` when it differs),
+    so a concept never gets two preferred labels. Its labels are read before the first triple is made.
+    """
+    blocks = _node_blocks(graph, _vocabulary_labels(known or ()))
+    return (triple for _, block in blocks for triple in block)
+
+
+def to_rdf(graph: nx.MultiDiGraph, *, ontology_dir: str | os.PathLike = ONTOLOGY_DIR) -> Graph:
+    """The export as an ``rdflib.Graph``: the ontology files plus :func:`iter_triples`."""
+    g = ontology_graph(ontology_dir)
+    for triple in iter_triples(graph, known=g):
+        g.add(triple)
+    return g
+
+
+def write_turtle(graph: nx.MultiDiGraph, path: str | os.PathLike, *,
+                 ontology_dir: str | os.PathLike = ONTOLOGY_DIR) -> None:
+    """Write the export as Turtle, one subject block at a time, with the :data:`PREFIXES`."""
+    with atomic_write(path) as f:
+        f.writelines(f"@prefix {p}: <{ns}> .\n" for p, ns in PREFIXES.items())
+        for subject, properties in _export_subjects(graph, _ontology_triples(ontology_dir)):
+            f.write("\n")
+            _write_turtle_subject(f, subject, properties)
+
+
+def write_jsonld(graph: nx.MultiDiGraph, path: str | os.PathLike, *,
+                 ontology_dir: str | os.PathLike = ONTOLOGY_DIR) -> None:
+    """Write the export as compact JSON-LD: ``{"@context": CONTEXT, "@graph": [...]}``, one subject a line."""
+    with atomic_write(path) as f:
+        f.write('{"@context": ' + json.dumps(CONTEXT, indent=1).replace("\n", "\n ") + ',\n "@graph": [')
+        sep = "\n  "
+        for subject, properties in _export_subjects(graph, _ontology_triples(ontology_dir)):
+            f.write(sep + json.dumps(_jsonld_node(subject, properties), ensure_ascii=False))
+            sep = ",\n  "
+        f.write("\n ]\n}\n")
+
+
+def write_ntriples(graph: nx.MultiDiGraph, path: str | os.PathLike, *,
+                   ontology_dir: str | os.PathLike = ONTOLOGY_DIR) -> None:
+    """Write the export as N-Triples (UTF-8): the ontology's lines sorted, then each node's lines sorted."""
+    with atomic_write(path) as f:
+        for block in _export_blocks(graph, _ontology_triples(ontology_dir)):
+            f.writelines(sorted({nt_line(t) for t in block}))
+
+
+# ---------------------------------------------------------------- the triple generator
+
+
+def _vocabulary_labels(known: Iterable[Triple]) -> dict[str, set[str]]:
+    """Lexical forms of the SKOS labels of every concept that has a ``skos:prefLabel`` in ``known``."""
+    labels: dict[str, set[str]] = defaultdict(set)
+    has_pref = set()
+    for s, p, o in known:
+        if isinstance(s, URIRef) and p in (_PREF, _ALT):
+            labels[str(s)].add(str(o))
+            if p == _PREF:
+                has_pref.add(str(s))
+    return {s: labels[s] for s in has_pref}
+
+
+def _node_blocks(
+    graph: nx.MultiDiGraph, vocabulary: dict[str, set[str]]
+) -> Iterator[tuple[str, list[Triple]]]:
+    """``(node, its triples)`` for every graph node, in sorted node order."""
+    version = _text(str(graph.graph.get("extractor_version", "paper-kg")))
+    for node in sorted(graph.nodes):
+        data = graph.nodes[node]
+        kind = data.get("kind")
+        if kind == "Paper":
+            yield node, list(_paper_triples(graph, node, data, version))
+        elif kind in _ENTITY_KINDS:
+            yield node, list(_entity_triples(graph, node, data, vocabulary.get(node)))
+        else:
+            expected = ", ".join(sorted(_ENTITY_KINDS))
+            raise ValueError(f"graph node {node!r} has kind {kind!r}; expected Paper, {expected}")
+
+
+def _paper_triples(
+    graph: nx.MultiDiGraph, node: str, data: dict[str, Any], version: Literal
+) -> Iterator[Triple]:
+    s, K = URIRef(node), _K
+    key = data.get("key") or _paper_key(node)
+    title, abstract = data.get("title") or "", data.get("abstract") or ""
+    yield s, _TYPE, K["Paper"]
+    yield s, _IDENTIFIER, _text(data.get("identifier") or key)
+    if title:
+        yield s, _TITLE, _text(title)
+    if abstract:
+        yield s, _ABSTRACT, _text(abstract)
+    yield s, _LABEL, _text(data.get("label") or title or key)
+    url = data.get("url") or ""
+    if _HTTP_IRI.match(url):
+        yield s, _SOURCE, URIRef(url)
+    for n, listing in enumerate(data.get("listings") or (), start=1):
+        li = URIRef(listing_iri(key, n))
+        yield s, K["listing"], li
+        yield li, _TYPE, K["Listing"]
+        yield li, K["sourceFile"], _text(str(listing.source))
+        yield li, K["sourceLine"], _integer(listing.line)
+        if listing.date:
+            yield li, K["listingDate"], _text(str(listing.date))
+    edges = sorted(
+        ((d["relation"], target, d) for _, target, d in graph.out_edges(node, data=True)
+         if d.get("relation") in _PAPER_RELATIONS),
+        key=lambda e: (e[0], e[1]),
+    )
+    for n, (relation, target, d) in enumerate(edges, start=1):
+        m, entity, prop = URIRef(mention_iri(key, n)), URIRef(target), K[relation]
+        yield s, prop, entity
+        yield s, K["hasMention"], m
+        yield m, _TYPE, K["Mention"]
+        yield m, K["mentionedEntity"], entity
+        yield m, K["relation"], prop
+        yield m, K["score"], _decimal(d.get("score") or 0.0)
+        yield m, K["evidence"], _text(d.get("sentence") or "")
+        yield m, K["surfaceForm"], _text(d.get("surface") or "")
+        yield m, K["extractor"], _text(d.get("source") or "keybert")
+        yield m, K["extractorVersion"], version
+
+
+def _entity_triples(
+    graph: nx.MultiDiGraph, node: str, data: dict[str, Any], vocab_labels: set[str] | None
+) -> Iterator[Triple]:
+    s, K = URIRef(node), _K
+    label = str(data.get("label") or "")
+    yield s, _TYPE, K[data["kind"]]
+    if data.get("in_vocabulary"):
+        yield s, _TYPE, _CONCEPT
+        yield s, _IN_SCHEME, _SCHEME
+    if vocab_labels is None:  # not (or not yet) in the vocabulary: the graph's label is the preferred one
+        yield s, _PREF, _text(label)
+        vocab_labels = set()
+    elif label not in vocab_labels:
+        yield s, _ALT, _text(label)
+    for alt in data.get("alt_labels") or ():
+        if alt != label and alt not in vocab_labels:
+            yield s, _ALT, _text(str(alt))
+    out = sorted(graph.out_edges(node, data=True), key=lambda e: e[1])
+    broader = set(data.get("broader") or ())
+    broader.update(t for _, t, d in out if d.get("relation") == Relation.BROADER.value)
+    for b in sorted(broader):
+        yield s, _BROADER, URIRef(b)
+    for _, task, d in out:
+        if d.get("relation") != Relation.APPLIED_TO.value:
+            continue
+        link, t = URIRef(link_iri(node, task)), URIRef(task)
+        papers = d.get("papers") or ()
+        yield s, K["appliedTo"], t
+        yield s, K["hasMethodTaskLink"], link
+        yield link, _TYPE, K["MethodTaskLink"]
+        yield link, K["linkMethod"], s
+        yield link, K["linkTask"], t
+        yield link, K["supportCount"], _integer(d.get("support", len(papers)))
+        for p in papers:
+            yield link, K["supportingPaper"], URIRef(p)
+
+
+def _export_blocks(graph: nx.MultiDiGraph, known: list[Triple]) -> Iterator[list[Triple]]:
+    """The whole export in blocks: the ontology's triples about subjects that are not graph nodes, then
+    one block per graph node with the ontology's triples about that node merged in (no triple twice)."""
+    nodes = {URIRef(n) for n in graph.nodes}
+    about_nodes: dict[Node, list[Triple]] = defaultdict(list)
+    for t in known:
+        if t[0] in nodes:
+            about_nodes[t[0]].append(t)
+    yield list(dict.fromkeys(t for t in known if t[0] not in nodes))
+    for node, block in _node_blocks(graph, _vocabulary_labels(known)):
+        extra = about_nodes.get(URIRef(node))
+        yield list(dict.fromkeys([*extra, *block])) if extra else block
+
+
+def _export_subjects(
+    graph: nx.MultiDiGraph, known: list[Triple]
+) -> Iterator[tuple[Node, dict[URIRef, list[Node]]]]:
+    """``(subject, {predicate: sorted objects})`` in export order, predicates sorted with rdf:type first."""
+    for block in _export_blocks(graph, known):
+        by_subject: dict[Node, dict[URIRef, set[Node]]] = defaultdict(lambda: defaultdict(set))
+        for s, p, o in block:
+            by_subject[s][p].add(o)
+        for s in sorted(by_subject, key=_term_key):
+            props = by_subject[s]
+            yield s, {p: sorted(props[p], key=_object_key) for p in sorted(props, key=_predicate_key)}
+
+
+# ---------------------------------------------------------------- term syntax
+
+
+def _paper_key(node: str) -> str:
+    if not node.startswith(str(PAPER)):
+        raise ValueError(f"paper node {node!r} has no 'key' attribute and is not a paper IRI")
+    return unquote(node.removeprefix(str(PAPER)))
+
+
+def _text(value: str) -> Literal:
+    """A plain (``xsd:string``) literal; ``normalize=False`` skips rdflib's slow type sniffing."""
+    return Literal(value, normalize=False)
+
+
+def _integer(value: Any) -> Literal:
+    return Literal(str(int(value)), datatype=_INTEGER, normalize=False)
+
+
+def _decimal(score: Any) -> Literal:
+    """A score as an ``xsd:decimal`` with at most 4 decimal places (``0.6214``, ``0.0``)."""
+    value = Decimal(repr(round(float(score), 4))).normalize()
+    text = format(value, "f")
+    if "." not in text:
+        text += ".0"
+    return Literal(text, datatype=_DECIMAL, normalize=False)
+
+
+def _term_key(term: Node) -> tuple[bool, str]:
+    return isinstance(term, BNode), str(term)
+
+
+# Comparisons below go through str: rdflib's term __eq__ is a Python method, slow in the per-triple loop.
+_TYPE_STR, _XSD_STRING, _XSD_INTEGER = str(_TYPE), str(XSD.string), str(XSD.integer)
+
+
+def _predicate_key(term: URIRef) -> tuple[bool, str]:
+    text = str(term)
+    return text != _TYPE_STR, text
+
+
+def _object_key(term: Node) -> tuple[int, str, str, str]:
+    """IRIs, then literals, then blank nodes; by text (so "A" < "A B"), then language, then datatype."""
+    if isinstance(term, Literal):
+        return 1, str(term), term.language or "", str(term.datatype or "")
+    return (0 if isinstance(term, URIRef) else 2), str(term), "", ""
+
+
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
+_NEEDS_ESCAPE = re.compile(r'[\\"\x00-\x1f\x7f]')
+
+
+def _quote(text: str) -> str:
+    """A string in double quotes, with the escapes that N-Triples and Turtle both accept."""
+    return '"' + _NEEDS_ESCAPE.sub(lambda m: _ESCAPES.get(m.group(), f"\\u{ord(m.group()):04X}"), text) + '"'
+
+
+def nt_term(term: Node) -> str:
+    """One term in N-Triples syntax.
+
+    >>> nt_term(Literal('say "hi"\\n'))
+    '"say \\\\"hi\\\\"\\\\n"'
+    >>> nt_term(Literal(3))
+    '"3"^^<http://www.w3.org/2001/XMLSchema#integer>'
+    """
+    if isinstance(term, URIRef):
+        return f"<{term}>"
+    if isinstance(term, Literal):
+        if term.language:
+            return f"{_quote(str(term))}@{term.language}"
+        dt = term.datatype
+        if dt is not None and str(dt) != _XSD_STRING:
+            return f"{_quote(str(term))}^^<{dt}>"
+        return _quote(str(term))
+    return f"_:{term}"
+
+
+def nt_line(triple: Iterable[Node]) -> str:
+    s, p, o = triple
+    return f"{nt_term(s)} {nt_term(p)} {nt_term(o)} .\n"
+
+
+# a conservative subset of Turtle's PN_LOCAL, safe in Turtle and as a JSON-LD compact IRI
+_LOCAL = re.compile(r"[A-Za-z0-9_]([A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?\Z")
+_PREFIX_OF = {ns: p for p, ns in PREFIXES.items()}  # every namespace ends in "/" or "#"
+
+
+@functools.lru_cache(maxsize=1 << 16)  # predicates, classes and popular entities recur on every line
+def _compact(iri: str) -> str | None:
+    """``prefix:local`` for an IRI in one of the :data:`PREFIXES`, else None.
+
+    >>> _compact("https://w3id.org/paper-kg/ontology#usesMethod"), _compact("https://example.org/a")
+    ('kg:usesMethod', None)
+    """
+    cut = max(iri.rfind("/"), iri.rfind("#")) + 1
+    prefix = _PREFIX_OF.get(iri[:cut])
+    if prefix is not None and _LOCAL.match(iri, cut):
+        return f"{prefix}:{iri[cut:]}"
+    return None
+
+
+_BARE = {
+    str(XSD.integer): re.compile(r"[+-]?[0-9]+\Z"),
+    str(XSD.decimal): re.compile(r"[+-]?[0-9]*\.[0-9]+\Z"),
+}
+
+
+def _ttl_term(term: Node) -> str:
+    if isinstance(term, URIRef):
+        return _compact(str(term)) or f"<{term}>"
+    if isinstance(term, Literal):
+        text = str(term)
+        if term.language:
+            return f"{_quote(text)}@{term.language}"
+        dt = term.datatype
+        if dt is None or str(dt) == _XSD_STRING:
+            return _quote(text)
+        bare = _BARE.get(str(dt))
+        if bare is not None and bare.match(text):
+            return text
+        return f"{_quote(text)}^^{_ttl_term(dt)}"
+    return f"_:{term}"
+
+
+def _write_turtle_subject(f: IO[str], subject: Node, properties: dict[URIRef, list[Node]]) -> None:
+    parts = []
+    for p, objects in properties.items():
+        pred = "a" if str(p) == _TYPE_STR else _ttl_term(p)
+        parts.append(f"{pred} " + ",\n        ".join(_ttl_term(o) for o in objects))
+    f.write(_ttl_term(subject) + " " + " ;\n    ".join(parts) + " .\n")
+
+
+def _jsonld_id(term: Node) -> str:
+    return f"_:{term}" if isinstance(term, BNode) else (_compact(str(term)) or str(term))
+
+
+def _jsonld_value(term: Node) -> Any:
+    if not isinstance(term, Literal):
+        return {"@id": _jsonld_id(term)}
+    text = str(term)
+    if term.language:
+        return {"@value": text, "@language": term.language}
+    dt = term.datatype
+    if dt is None or str(dt) == _XSD_STRING:
+        return text
+    if str(dt) == _XSD_INTEGER and _BARE[str(XSD.integer)].match(text) and str(int(text)) == text:
+        return int(text)  # a JSON number expands back to xsd:integer
+    return {"@value": text, "@type": _jsonld_id(dt)}
+
+
+def _jsonld_node(subject: Node, properties: dict[URIRef, list[Node]]) -> dict[str, Any]:
+    node: dict[str, Any] = {"@id": _jsonld_id(subject)}
+    for p, objects in properties.items():
+        if str(p) == _TYPE_STR and all(isinstance(o, URIRef) for o in objects):
+            values = [_jsonld_id(o) for o in objects]
+            node["@type"] = values[0] if len(values) == 1 else values
+        else:
+            values = [_jsonld_value(o) for o in objects]
+            node[_jsonld_id(p)] = values[0] if len(values) == 1 else values
+    return node
+

@@ -1,0 +1,167 @@
+"""Run the whole pipeline: corpus -> keyphrases -> entities -> graph -> exports.
+
+Exports are written into a staging directory inside ``out_dir`` and moved into place only when all of
+them are complete, so a failed or interrupted build leaves earlier exports untouched.
+
+Examples
+--------
+>>> opts = BuildOptions(out_dir=Path("exports"))
+>>> opts.html_max_nodes
+3000
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import networkx as nx
+
+from kg import __version__
+from kg.corpus import Corpus, default_corpus_dir, read_corpus
+from kg.embed import Embedder, load_embedder
+from kg.entities import EntityOptions, Extraction, extract_entities
+from kg.graph import build_graph
+from kg.keyphrases import RankingOptions, rank
+from kg.vocabulary import load_vocabulary
+
+EXPORT_FILES = ("graph.ttl", "graph.jsonld", "graph.nt", "graph.graphml", "graph.html")
+DEFAULT_HTML_MAX_NODES = 3000
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """Everything ``kg build`` can set."""
+
+    out_dir: Path = Path("exports")
+    strict: bool = False
+    html_max_nodes: int | None = DEFAULT_HTML_MAX_NODES
+    device: str = "auto"
+    progress: bool = True
+    cache_dir: Path | None = None
+    cache: bool = True
+    ranking: RankingOptions = RankingOptions()
+    entities: EntityOptions = EntityOptions()
+
+    def __post_init__(self) -> None:
+        if self.html_max_nodes is not None and self.html_max_nodes < 1:
+            raise ValueError(f"html_max_nodes must be >= 1, got {self.html_max_nodes}")
+        if self.device not in {"auto", "cpu", "cuda"}:
+            raise ValueError(f"device must be 'auto', 'cpu' or 'cuda', got {self.device!r}")
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What a build did, for the closing summary and the benchmark."""
+
+    corpus: Corpus
+    entities_per_type: dict[str, int]
+    links: int
+    method_task_links: int
+    seconds: float
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+    embedded: int = 0
+    cache_hits: int = 0
+    outputs: tuple[Path, ...] = ()
+
+    def summary(self) -> str:
+        c = self.corpus
+        types = ", ".join(f"{k} {v}" for k, v in sorted(self.entities_per_type.items()))
+        lines = [
+            f"papers read: {c.records_read}  distinct papers: {len(c.papers)}  duplicates merged: "
+            f"{c.duplicates_merged}  records skipped: {len(c.skipped)}",
+            f"entities: {types}",
+            f"links: {self.links} paper->entity, {self.method_task_links} method->task",
+            f"embedded {self.embedded} new texts ({self.cache_hits} from cache)",
+            "stages: " + ", ".join(f"{k} {v:.1f}s" for k, v in self.stage_seconds.items()),
+            f"wrote {', '.join(str(p) for p in self.outputs)} in {self.seconds:.1f}s",
+        ]
+        return "\n".join(lines)
+
+
+def extract(corpus_papers, embedder: Embedder, options: BuildOptions, stage_seconds: dict[str, float]) -> Extraction:
+    """The extraction stages (keyphrases, entities) over deduplicated papers."""
+    t = time.perf_counter()
+    vocabulary = load_vocabulary()
+    bar = None
+    if options.progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(corpus_papers), desc="keyphrases", unit="paper", file=sys.stderr)
+    ranked = rank(corpus_papers, embedder, options.ranking, progress=bar.update if bar else None)
+    if bar:
+        bar.close()
+    stage_seconds["keyphrases"] = time.perf_counter() - t
+    t = time.perf_counter()
+    extraction = extract_entities(corpus_papers, ranked, vocabulary, embedder, options.entities)
+    stage_seconds["entities"] = time.perf_counter() - t
+    return extraction
+
+
+def write_exports(graph: nx.MultiDiGraph, out_dir: Path, html_max_nodes: int | None) -> tuple[Path, ...]:
+    """Write every export into a staging directory, then move them all into ``out_dir``."""
+    from kg.export.graphml import write_graphml
+    from kg.export.html import write_html
+    from kg.export.rdf import write_jsonld, write_ntriples, write_turtle
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
+    try:
+        write_turtle(graph, staging / "graph.ttl")
+        write_jsonld(graph, staging / "graph.jsonld")
+        write_ntriples(graph, staging / "graph.nt")
+        write_graphml(graph, staging / "graph.graphml")
+        write_html(graph, staging / "graph.html", max_nodes=html_max_nodes)
+        outputs = []
+        for name in EXPORT_FILES:
+            os.replace(staging / name, out_dir / name)
+            outputs.append(out_dir / name)
+        return tuple(outputs)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def build(inputs: list[Path] | None, options: BuildOptions = BuildOptions(),
+          embedder: Embedder | None = None) -> BuildReport:
+    """Build the graph of ``inputs`` (default: the bundled corpus) and write its exports."""
+    t0 = time.perf_counter()
+    stages: dict[str, float] = {}
+    corpus = read_corpus(
+        inputs or [default_corpus_dir()],
+        strict=options.strict,
+        on_warning=lambda msg: print(f"kg: warning: {msg}", file=sys.stderr),
+    )
+    stages["corpus"] = time.perf_counter() - t0
+    t = time.perf_counter()
+    if embedder is None:
+        embedder = load_embedder(options.device, options.cache_dir, cache=options.cache)
+    stages["model"] = time.perf_counter() - t
+    hits0, misses0 = getattr(embedder, "hits", 0), getattr(embedder, "misses", 0)
+    extraction = extract(list(corpus.papers), embedder, options, stages)
+    t = time.perf_counter()
+    graph = build_graph(corpus.papers, extraction.entities, extraction.mentions)
+    graph.graph["extractor_version"] = f"paper-kg {__version__} / {embedder.model_id}"
+    stages["graph"] = time.perf_counter() - t
+    t = time.perf_counter()
+    outputs = write_exports(graph, options.out_dir, options.html_max_nodes)
+    stages["exports"] = time.perf_counter() - t
+    linked = {m.entity for m in extraction.mentions}
+    per_type = Counter(e.type.value for e in extraction.entities if e.id in linked)
+    n_links = sum(1 for *_, d in graph.edges(data=True) if d["relation"] == "appliedTo")
+    return BuildReport(
+        corpus=corpus,
+        entities_per_type=dict(per_type),
+        links=len(extraction.mentions),
+        method_task_links=n_links,
+        seconds=time.perf_counter() - t0,
+        stage_seconds=stages,
+        embedded=getattr(embedder, "misses", 0) - misses0,
+        cache_hits=getattr(embedder, "hits", 0) - hits0,
+        outputs=outputs,
+    )

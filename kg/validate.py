@@ -1,0 +1,101 @@
+"""Check an export against the SHACL shapes in ``ontology/shapes.ttl`` (``kg validate``).
+
+pySHACL runs with RDFS inference, so the sub-property and sub-class hierarchy of ``kg.ttl`` counts: a
+``kg:proposesMethod`` triple is also checked as ``kg:usesMethod`` and ``kg:mentions``. The ontology
+(``kg.ttl``) is mixed into the data graph, so a file without it still validates the same way.
+
+Examples
+--------
+>>> from rdflib import Graph, Literal, RDF, URIRef
+>>> from rdflib.namespace import DCTERMS
+>>> from kg.namespace import KG
+>>> g = Graph()
+>>> p = URIRef("https://w3id.org/paper-kg/paper/p1")
+>>> _ = g.add((p, RDF.type, KG.Paper))
+>>> result = validate(g)
+>>> result.conforms, result.violations
+(False, 3)
+>>> _ = g.add((p, DCTERMS.identifier, Literal("p1"))).add((p, DCTERMS.title, Literal("T")))
+>>> _ = g.add((p, URIRef("http://www.w3.org/2000/01/rdf-schema#label"), Literal("T")))
+>>> validate(g).conforms
+True
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Graph
+from rdflib.namespace import SH
+from rdflib.util import guess_format
+
+from kg.errors import InputError
+from kg.namespace import ONTOLOGY_DIR
+
+__all__ = ["ValidationResult", "load_export", "validate"]
+
+#: file suffixes rdflib cannot guess, or guesses differently from us
+_FORMATS = {".jsonld": "json-ld", ".json": "json-ld", ".nt": "nt", ".ttl": "turtle"}
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """The outcome of :func:`validate`: whether the graph conforms, how many results, pySHACL's report."""
+
+    conforms: bool
+    violations: int
+    text: str
+
+
+def load_export(path: str | os.PathLike) -> Graph:
+    """Parse an export (Turtle, N-Triples, JSON-LD, RDF/XML); :class:`InputError` if missing or malformed."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(path, "no such file (build one with `kg build`)")
+    fmt = _FORMATS.get(path.suffix.lower()) or guess_format(str(path)) or "turtle"
+    g = Graph()
+    try:
+        g.parse(path, format=fmt)
+    except Exception as exc:  # rdflib raises many kinds (BadSyntax, JSONDecodeError, SAXParseException ...)
+        raise InputError(path, f"cannot parse as {fmt}: {exc}") from exc
+    return g
+
+
+def validate(
+    path_or_graph: str | os.PathLike | Graph,
+    *,
+    shapes: str | os.PathLike = ONTOLOGY_DIR / "shapes.ttl",
+    ontology: str | os.PathLike | None = ONTOLOGY_DIR / "kg.ttl",
+    inference: str = "rdfs",
+) -> ValidationResult:
+    """Validate an export (a file path or an ``rdflib.Graph``) against the SHACL ``shapes``.
+
+    Parameters
+    ----------
+    path_or_graph
+        The export, or a graph already in memory (not modified).
+    shapes
+        The SHACL shapes file.
+    ontology
+        Mixed into the data graph before inference (None to leave it out).
+    inference
+        pySHACL's inference: ``"rdfs"`` (default), ``"owlrl"``, ``"both"`` or ``"none"``.
+    """
+    from pyshacl import validate as shacl_validate
+
+    if inference not in ("rdfs", "owlrl", "both", "none"):
+        raise ValueError(f"inference must be one of 'rdfs', 'owlrl', 'both', 'none'; got {inference!r}")
+    data = path_or_graph if isinstance(path_or_graph, Graph) else load_export(path_or_graph)
+    shapes_graph = Graph().parse(Path(shapes), format="turtle")
+    ont_graph = Graph().parse(Path(ontology), format="turtle") if ontology is not None else None
+    conforms, report, text = shacl_validate(
+        data,
+        shacl_graph=shapes_graph,
+        ont_graph=ont_graph,
+        inference=inference,
+        allow_warnings=True,
+    )
+    violations = len(set(report.subjects(SH.resultSeverity, SH.Violation)))
+    return ValidationResult(bool(conforms), violations, str(text))

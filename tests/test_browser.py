@@ -1,0 +1,270 @@
+"""graph.html in a real browser (headless Debian Chromium): offline, complete, usable, and XSS-safe.
+
+One Chromium serves the whole module; every test opens a fresh copy of the small graph's page.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from kg.export.html import write_html
+from kg.namespace import paper_iri, vocab_iri
+
+CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+XSS_TITLE = "<img src=x onerror=alert(1)>"
+XSS_FLAG_TITLE = "<img src=x onerror=window.__xss=1><script>window.__xss=2</script>"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)),
+        reason="needs Debian's chromium and chromium-driver (make browser-deps)",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def driver(tmp_path_factory):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = CHROMIUM
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1400,900",
+        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
+    ):
+        opts.add_argument(arg)
+    opts.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    drv = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
+    drv.set_script_timeout(30)
+    yield drv
+    drv.quit()
+
+
+@pytest.fixture
+def graph(small_graph):
+    """The small graph plus a second hostile paper whose handler would set a flag instead of alerting."""
+    g = small_graph.copy()
+    hostile = paper_iri("p4")
+    g.add_node(
+        hostile, **{**g.nodes[paper_iri("p2")], "key": "p4", "title": XSS_FLAG_TITLE, "label": XSS_FLAG_TITLE}
+    )
+    g.add_edge(
+        hostile,
+        vocab_iri("machine-translation"),
+        key="addressesTask",
+        relation="addressesTask",
+        score=0.5,
+        sentence=XSS_FLAG_TITLE,
+        surface="MT",
+        source="keybert",
+    )
+    return g
+
+
+@pytest.fixture
+def page(driver, graph, tmp_path):
+    """Open the graph's page from file:// and wait until its layout is at rest."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    path = tmp_path / "graph.html"
+    write_html(graph, path)
+    driver.get("about:blank")
+    driver.get_log("browser")  # drop anything logged before this page
+    driver.get_log("performance")
+    driver.get(Path(path).as_uri())
+    WebDriverWait(driver, 30, poll_frequency=0.05).until(
+        lambda d: d.execute_script("return window.kgReady === true")
+    )
+    return driver
+
+
+def js(driver, script, *args):
+    return driver.execute_script(script, *args)
+
+
+def canvas_click(driver, node_id, *, click=True):
+    """Move the real mouse onto a node (and click it) at the node's position on the canvas."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+
+    canvas = driver.find_element(By.CSS_SELECTOR, "#kg-network canvas")
+    x, y, w, h = js(
+        driver,
+        "const p = network.canvasToDOM(network.getPositions([arguments[0]])[arguments[0]]);"
+        "const r = arguments[1].getBoundingClientRect(); return [p.x, p.y, r.width, r.height];",
+        node_id,
+        canvas,
+    )
+    actions = ActionChains(driver).move_to_element_with_offset(canvas, int(x - w / 2), int(y - h / 2))
+    (actions.click() if click else actions).perform()
+
+
+def panel_text(driver) -> str:
+    return js(driver, "return document.getElementById('kg-panel').textContent")
+
+
+def assert_no_alert(driver):
+    from selenium.common.exceptions import NoAlertPresentException
+
+    with pytest.raises(NoAlertPresentException):
+        driver.switch_to.alert.text  # noqa: B018 - raises when there is no dialog
+
+
+def test_loads_offline_without_console_errors(page):
+    severe = [e for e in page.get_log("browser") if e["level"] == "SEVERE"]
+    assert severe == []
+    resources = js(page, "return performance.getEntriesByType('resource').map(e => e.name)")
+    assert all(url.startswith(("file:", "data:")) for url in resources), resources
+    requested = []
+    for entry in page.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message["method"] == "Network.requestWillBeSent":
+            requested.append(message["params"]["request"]["url"])
+    assert requested and all(url.startswith(("file:", "data:", "about:")) for url in requested), requested
+
+
+def test_draws_every_node_and_edge(page, graph):
+    counts = js(
+        page,
+        "return [network.body.data.nodes.length, Object.keys(network.getPositions()).length,"
+        " network.body.nodeIndices.length, network.body.data.edges.length, network.body.edgeIndices.length]",
+    )
+    n, e = graph.number_of_nodes(), graph.number_of_edges()
+    assert counts == [n, n, n, e, e]
+
+
+def test_layout_comes_to_rest(page):
+    assert js(page, "return network.physics.options.enabled") is False
+    assert js(page, "return document.documentElement.dataset.kgStable") == "true"
+    before = js(page, "return network.getPositions()")
+    time.sleep(0.4)
+    assert js(page, "return network.getPositions()") == before
+    assert 0 < js(page, "return window.kgStableMs") < 10_000
+
+
+def test_search_by_alt_label_focuses_the_node(page):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    box = page.find_element(By.ID, "kg-search")
+    box.send_keys("lora")
+    results = page.find_elements(By.CSS_SELECTOR, "#kg-results li button")
+    assert len(results) >= 3  # the concept (via its alias "LoRA"), the method LoRA-QA and the paper
+    assert results[0].text.startswith("low-rank adaptation")
+    box.send_keys(Keys.ENTER)
+    assert js(page, "return network.getSelectedNodes()") == [vocab_iri("low-rank-adaptation")]
+    assert js(page, "return document.querySelector('#kg-panel h2').textContent") == "low-rank adaptation"
+    assert js(page, "return document.getElementById('kg-results').hidden") is True
+
+
+def test_search_by_paper_title(page):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    page.find_element(By.ID, "kg-search").send_keys("ADAPTATION FOR QUESTION", Keys.ENTER)
+    assert js(page, "return network.getSelectedNodes()") == [paper_iri("p1")]
+
+
+def test_unticking_a_type_hides_its_nodes(page, graph):
+    from selenium.webdriver.common.by import By
+
+    hardware = sorted(n for n, d in graph.nodes(data=True) if d["kind"] == "Hardware")
+    box = page.find_element(By.CSS_SELECTOR, '#kg-legend input[data-kind="Hardware"]')
+    box.click()
+    hidden = js(
+        page, "return network.body.data.nodes.get({filter: n => n.hidden === true}).map(n => n.id).sort()"
+    )
+    assert hidden == hardware
+    visible = js(page, "return network.body.nodeIndices")
+    assert len(visible) == graph.number_of_nodes() - len(hardware) and not set(visible) & set(hardware)
+    edges = js(
+        page, "return network.body.edgeIndices.map(id => network.body.edges[id]).map(e => [e.fromId, e.toId])"
+    )
+    assert not {n for pair in edges for n in pair} & set(hardware)
+    box.click()
+    assert len(js(page, "return network.body.nodeIndices")) == graph.number_of_nodes()
+
+
+def test_clicking_a_paper_fills_the_panel(page, graph):
+    from selenium.webdriver.common.by import By
+
+    p1 = paper_iri("p1")
+    canvas_click(page, p1)
+    assert js(page, "return network.getSelectedNodes()") == [p1]
+    text = panel_text(page)
+    assert graph.nodes[p1]["title"] in text
+    assert graph.nodes[p1]["abstract"] in text
+    assert "Sep 9 — data/a.txt, line 12" in text and "Mar 14 — data/b.txt, line 40" in text
+    chips = {c.text: c for c in page.find_elements(By.CSS_SELECTOR, "#kg-panel .chip")}
+    assert {"low-rank adaptation", "question answering", "A100", "LoRA-QA"} <= set(chips)
+    chips["question answering"].click()  # linked entities navigate
+    assert js(page, "return network.getSelectedNodes()") == [vocab_iri("question-answering")]
+    assert "Papers (1)" in panel_text(page)
+
+
+def test_entity_panel_lists_labels_broader_and_papers(page):
+    from selenium.webdriver.common.by import By
+
+    js(page, "window.kgSelect(arguments[0])", vocab_iri("low-rank-adaptation"))
+    text = panel_text(page)
+    for expected in ("Method", "LoRA · low-rank adapters", "parameter-efficient fine-tuning", "Papers (1)"):
+        assert expected in text
+    page.find_element(By.CSS_SELECTOR, "#kg-panel .papers button").click()
+    assert js(page, "return network.getSelectedNodes()") == [paper_iri("p1")]
+
+
+def test_hostile_titles_stay_text(page):
+    for node, title in ((paper_iri("p2"), XSS_TITLE), (paper_iri("p4"), XSS_FLAG_TITLE)):
+        canvas_click(page, node)
+        assert js(page, "return network.getSelectedNodes()") == [node]
+        assert js(page, "return document.querySelector('#kg-panel h2').textContent") == title
+        canvas_click(page, node, click=False)  # hover: vis-network's tooltip
+        tooltip = page.execute_async_script(
+            "const done = arguments[0]; const t0 = performance.now(); (function poll() {"
+            " const tip = document.querySelector('div.vis-tooltip');"
+            " if (tip && tip.style.visibility === 'visible') return done(tip.textContent);"
+            " if (performance.now() - t0 > 5000) return done(null); setTimeout(poll, 50); })();"
+        )
+        assert tooltip is not None and tooltip.startswith(title)
+    assert (
+        js(
+            page,
+            "return document.querySelectorAll('#kg-panel img, div.vis-tooltip img, #kg-panel script').length",
+        )
+        == 0
+    )
+    assert js(page, "return document.images.length") == 0
+    assert js(page, "return window.__xss === undefined")
+    assert_no_alert(page)
+
+
+def test_neighbourhood_mode_dims_all_but_the_neighbours(page):
+    from selenium.webdriver.common.by import By
+
+    page.find_element(By.ID, "kg-neighbourhood").click()
+    js(page, "window.kgSelect(arguments[0])", vocab_iri("low-rank-adaptation"))
+    dimmed = int(js(page, "return document.documentElement.dataset.kgDimmed"))
+    neighbours = js(page, "return network.getConnectedNodes(arguments[0])", vocab_iri("low-rank-adaptation"))
+    total = js(page, "return network.body.data.nodes.length")
+    assert dimmed == total - 1 - len(set(neighbours))
+    opacity = "return network.body.nodes[arguments[0]].options.opacity"
+    assert js(page, opacity, paper_iri("p3")) < 0.5 and js(page, opacity, paper_iri("p1")) == 1
+    page.find_element(By.ID, "kg-neighbourhood").click()
+    assert js(page, "return document.documentElement.dataset.kgDimmed") == "0"
+    assert js(page, opacity, paper_iri("p3")) == 1
