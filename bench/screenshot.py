@@ -20,6 +20,8 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.support.ui import WebDriverWait
 
+from kg.fileio import atomic_write
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 
@@ -88,8 +90,8 @@ def main(argv: list[str] | None = None) -> int:
                 driver.execute_script("window.kgSelect(arguments[0], arguments[1])", hits[0], args.zoom)
                 time.sleep(1.0)  # the focus animation
             time.sleep(0.3)
-            args.png.parent.mkdir(parents=True, exist_ok=True)
-            driver.save_screenshot(str(args.png))
+            with atomic_write(args.png, "wb") as f:
+                f.write(driver.get_screenshot_as_png())
         finally:
             driver.quit()
     stats["loadWallS"] = round(wall, 2)

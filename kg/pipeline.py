@@ -127,13 +127,22 @@ def write_exports(graph: nx.MultiDiGraph, out_dir: Path, html_max_nodes: int | N
         shutil.rmtree(staging, ignore_errors=True)
 
 
+def _relative(path: Path) -> Path:
+    """``path`` relative to the working directory when it lies inside it, so listings record
+    ``data/daily_papers/...`` rather than a machine-specific absolute path."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return path
+
+
 def build(inputs: list[Path] | None, options: BuildOptions = BuildOptions(),
           embedder: Embedder | None = None) -> BuildReport:
     """Build the graph of ``inputs`` (default: the bundled corpus) and write its exports."""
     t0 = time.perf_counter()
     stages: dict[str, float] = {}
     corpus = read_corpus(
-        inputs or [default_corpus_dir()],
+        inputs or [_relative(default_corpus_dir())],
         strict=options.strict,
         on_warning=lambda msg: print(f"kg: warning: {msg}", file=sys.stderr),
     )

@@ -263,8 +263,15 @@ def test_neighbourhood_mode_dims_all_but_the_neighbours(page):
     neighbours = js(page, "return network.getConnectedNodes(arguments[0])", vocab_iri("low-rank-adaptation"))
     total = js(page, "return network.body.data.nodes.length")
     assert dimmed == total - 1 - len(set(neighbours))
-    opacity = "return network.body.nodes[arguments[0]].options.opacity"
+    opacity = "return network.body.nodes[arguments[0]].options.opacity ?? 1"
     assert js(page, opacity, paper_iri("p3")) < 0.5 and js(page, opacity, paper_iri("p1")) == 1
+    label = "return network.body.nodes[arguments[0]].labelModule.fontOptions.color"
+    dim_label = js(page, label, paper_iri("p3"))
+    assert dim_label != js(page, label, paper_iri("p1"))
+    paper_box = page.find_element(By.CSS_SELECTOR, '#kg-legend input[data-kind="Paper"]')
+    paper_box.click()
+    paper_box.click()  # hiding and showing a type keeps the dimming
+    assert js(page, opacity, paper_iri("p3")) < 0.5 and js(page, label, paper_iri("p3")) == dim_label
     page.find_element(By.ID, "kg-neighbourhood").click()
     assert js(page, "return document.documentElement.dataset.kgDimmed") == "0"
     assert js(page, opacity, paper_iri("p3")) == 1

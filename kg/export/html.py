@@ -107,7 +107,7 @@ LARGE_GRAPH = 300
 #: how many of the best-connected entities keep a readable label when the whole graph is in view
 HUB_LABELS = 30
 _FR_MAX_PAPERS = 1200  # the start layout of papers is quadratic in their number
-PAPER_SPACING = 140  # typical distance between neighbouring papers in the start layout, in pixels
+PAPER_SPACING = 220  # typical distance between neighbouring papers in the start layout, in pixels
 
 _ASSETS = resources.files("kg.export") / "assets"
 _VIS_JS = f"templates/lib/vis-{VIS_VERSION}/vis-network.min.js"
@@ -328,7 +328,7 @@ def _initial_positions(nodes: list, edges: list, leaves: dict, graph: nx.Graph) 
                 continue
             near = [pos[m] for m in neighbours[n] if m in pos]
             if near:
-                jitter = rng.uniform(-25, 25, 2)
+                jitter = rng.uniform(-0.3, 0.3, 2) * PAPER_SPACING
                 pos[n] = (
                     sum(p[0] for p in near) / len(near) + jitter[0],
                     sum(p[1] for p in near) / len(near) + jitter[1],
@@ -470,7 +470,7 @@ def _vis_options(n_nodes: int) -> dict:
                 "strokeWidth": 3,
                 "strokeColor": "#ffffff",
             },
-            "scaling": {"label": {"drawThreshold": 9, "maxVisible": 24}},
+            "scaling": {"label": {"drawThreshold": 9, "maxVisible": 20}},
         },
         "edges": {
             "arrows": {"to": {"enabled": not large, "scaleFactor": 0.45}},  # arrows cost 40% of a redraw

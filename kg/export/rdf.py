@@ -29,6 +29,7 @@ Examples
 >>> e = Entity(id="https://w3id.org/paper-kg/entity/method/lora", label="LoRA", type=EntityType.METHOD)
 >>> g = build_graph([p], [e], [Mention("p1", e.id, Relation.USES_METHOD, 0.61234, "We use LoRA.", "LoRA")])
 >>> rdf = to_rdf(g)
+>>> from kg.namespace import paper_iri
 >>> (URIRef(paper_iri("p1")), KG.usesMethod, URIRef(e.id)) in rdf
 True
 >>> str(rdf.value(URIRef(mention_iri("p1", 1)), KG.score))
@@ -102,7 +103,7 @@ _ENTITY_KINDS = frozenset(t.value for t in EntityType)
 # an absolute http(s) IRI with none of the characters an IRI may not contain (RFC 3987)
 _HTTP_IRI = re.compile(r"https?://[^\s<>\"{}|\\^`\x00-\x20\x7f]+\Z", re.IGNORECASE)
 
-# terms looked up once: DefinedNamespace attribute access is slow in the per-triple loop
+# terms looked up once: every namespace attribute access builds a new URIRef, slow in the per-triple loop
 _TYPE, _LABEL = RDF.type, RDFS.label
 _IDENTIFIER, _TITLE, _ABSTRACT, _SOURCE = DCTERMS.identifier, DCTERMS.title, DCTERMS.abstract, DCTERMS.source
 _PREF, _ALT, _BROADER, _IN_SCHEME = SKOS.prefLabel, SKOS.altLabel, SKOS.broader, SKOS.inScheme
@@ -158,9 +159,10 @@ def _parse_turtle(path: str, mtime_ns: int, size: int) -> tuple[Triple, ...]:
 def iter_triples(graph: nx.MultiDiGraph, *, known: Iterable[Triple] | None = None) -> Iterator[Triple]:
     """Every triple the export adds to the ontology, node by node in sorted IRI order.
 
-    ``known`` is the ontology graph the export includes: an entity the vocabulary already labels keeps
-    the vocabulary's ``skos:prefLabel`` (the graph's label becomes a ``skos:altLabel`` when it differs),
-    so a concept never gets two preferred labels. Its labels are read before the first triple is made.
+    ``known`` is the ontology the export includes (a graph, or its triples): an entity the vocabulary
+    already labels keeps the vocabulary's ``skos:prefLabel`` (the graph's label becomes a
+    ``skos:altLabel`` when it differs), so a concept never gets two preferred labels. ``known`` is read
+    before the first triple is made, so the triples may be added to it as they come.
     """
     blocks = _node_blocks(graph, _vocabulary_labels(known or ()))
     return (triple for _, block in blocks for triple in block)

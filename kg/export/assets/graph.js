@@ -93,32 +93,55 @@
     nodes.update(moves);
   }
 
-  // The best-connected entities keep a readable label when the whole graph is in view: greedily,
-  // by degree, skipping any label that would overlap one already kept.
+  // The best-connected entities keep a readable label when the whole graph is in view: chosen
+  // greedily by degree at the first view, skipping any label that would overlap one already kept;
+  // their font then grows as the view zooms out, so it stays 13px on screen, never less than its own.
+  const HUB_PX = 13;
+  const hubs = new Map(); // id -> its own font size
   function labelHubs() {
     const scale = network.getScale();
-    const px = 13; // on-screen font size of a kept label
     const candidates = data.nodes
       .filter((n) => n.kind !== "Paper" && !n.hidden)
       .sort((a, b) => details[b.id].degree - details[a.id].degree || (a.id < b.id ? -1 : 1))
       .slice(0, 4 * data.hubLabels);
     const at = network.getPositions(candidates.map((n) => n.id));
-    const kept = [];
-    const update = [];
+    const boxes = [];
     for (const n of candidates) {
-      if (kept.length >= data.hubLabels) break;
-      if (n.font.size * scale >= px) continue; // already readable
+      if (hubs.size >= data.hubLabels) break;
+      if (n.font.size * scale >= HUB_PX) continue; // readable anyway
       const p = network.canvasToDOM(at[n.id]);
-      const w = 0.56 * px * n.label.length;
+      const w = 0.56 * HUB_PX * n.label.length;
       const top = p.y + n.size * scale + 2;
-      const box = { x0: p.x - w / 2 - 4, x1: p.x + w / 2 + 4, y0: top - 2, y1: top + px + 2 };
-      if (kept.some((b) => box.x0 < b.x1 && b.x0 < box.x1 && box.y0 < b.y1 && b.y0 < box.y1)) continue;
-      kept.push(box);
-      n.font = { size: Math.round(px / scale) };
-      update.push({ id: n.id, font: n.font });
+      const box = { x0: p.x - w / 2 - 4, x1: p.x + w / 2 + 4, y0: top - 2, y1: top + HUB_PX + 2 };
+      if (boxes.some((b) => box.x0 < b.x1 && b.x0 < box.x1 && box.y0 < b.y1 && b.y0 < box.y1)) continue;
+      boxes.push(box);
+      hubs.set(n.id, n.font.size);
     }
-    if (update.length) nodes.update(update);
+    sizeHubLabels();
   }
+  function sizeHubLabels() {
+    const scale = network.getScale();
+    const update = [];
+    for (const [id, own] of hubs) {
+      const n = nodeById.get(id);
+      const size = Math.max(own, Math.round(HUB_PX / scale));
+      if (size !== n.font.size) {
+        n.font = { size };
+        update.push({ id, font: n.font });
+      }
+    }
+    updateNodes(update);
+  }
+  let resizePending = false;
+  network.on("zoom", () => {
+    if (resizePending) return;
+    resizePending = true;
+    requestAnimationFrame(() => {
+      resizePending = false;
+      sizeHubLabels();
+    });
+  });
+  network.on("animationFinished", sizeHubLabels);
 
   // ---- adjacency, for the panel and the neighbourhood mode -----------------------------------
   const adjacent = new Map(data.nodes.map((n) => [n.id, []]));
@@ -158,12 +181,14 @@
     if (box) box.checked = visible;
     const update = [];
     for (const n of data.nodes) if (n.kind === kind) update.push({ id: n.id, hidden: !visible });
-    nodes.update(update);
+    updateNodes(update);
     if (!visible && selected !== null && nodeById.get(selected).kind === kind) clearSelection();
   }
   window.kgSetKindVisible = setKindVisible;
 
   // ---- selection, navigation, neighbourhood mode ----------------------------------------------
+  // vis-network animates frame by frame; where a frame of a large graph is slow, jump instead.
+  const ANIMATION = data.nodes.length > 1000 ? false : { duration: 500, easingFunction: "easeInOutQuad" };
   let selected = null;
   function select(id, focus) {
     const node = nodeById.get(id);
@@ -172,10 +197,8 @@
     selected = id;
     network.selectNodes([id]);
     if (focus) {
-      network.focus(id, {
-        scale: Math.max(network.getScale(), 1.0),
-        animation: { duration: 500, easingFunction: "easeInOutQuad" },
-      });
+      network.focus(id, { scale: focusScale(id), animation: ANIMATION });
+      if (!ANIMATION) sizeHubLabels();
     }
     renderPanel(id);
     applyNeighbourhood();
@@ -197,20 +220,38 @@
   });
   hoodToggle.addEventListener("change", applyNeighbourhood);
   document.getElementById("kg-fit").addEventListener("click", () => {
-    network.fit({ animation: { duration: 500, easingFunction: "easeInOutQuad" } });
+    network.fit({ animation: ANIMATION });
+    if (!ANIMATION) sizeHubLabels();
   });
+  // zoom so that the node and all its neighbours are in view, but not closer than 1.5
+  function focusScale(id) {
+    const ids = [id].concat(adjacent.get(id).map((a) => a.other));
+    const at = network.getPositions(ids);
+    let reach = 0;
+    for (const other of ids) reach = Math.max(reach, Math.hypot(at[other].x - at[id].x, at[other].y - at[id].y));
+    const view = document.getElementById("kg-network").getBoundingClientRect();
+    return Math.min(1.5, Math.max(0.02, (0.45 * Math.min(view.width, view.height)) / (reach + 60)));
+  }
 
   // Dimming writes vis-network's drawing options in place and redraws once: a DataSet update
   // re-parses every node's options, which takes seconds for a few thousand nodes.
   const DIM_OPACITY = 0.12;
   const DIM_EDGE_OPACITY = 0.05;
-  const DIM_FONT = "#c4c9cf";
+  const DIM_FONT = "rgba(0, 0, 0, 0)"; // dimmed nodes lose their labels: less clutter around the rest
   const dimmedNodes = new Set();
   const dimmedEdges = new Set();
   function dimNode(id, dim) {
     const body = network.body.nodes[id];
     body.options.opacity = dim ? DIM_OPACITY : 1;
     body.labelModule.fontOptions.color = dim ? DIM_FONT : data.fontColor;
+    body.labelModule.fontOptions.strokeWidth = dim ? 0 : data.options.nodes.font.strokeWidth;
+    body.labelModule.labelDirty = true; // the label caches its colours until it is re-processed
+  }
+  // a DataSet update rebuilds a node's label options, so dimmed nodes are dimmed again after one
+  function updateNodes(update) {
+    if (!update.length) return;
+    nodes.update(update);
+    for (const { id } of update) if (dimmedNodes.has(id)) dimNode(id, true);
   }
   function dimEdge(edge, dim) {
     network.body.edges[edge.id].options.color.opacity = dim ? DIM_EDGE_OPACITY : edge.color.opacity;

@@ -1,0 +1,373 @@
+"""RDF and GraphML exports of the small graph: contents, round trips, SHACL, determinism, atomic writes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from decimal import Decimal
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from rdflib import RDF, RDFS, Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import DCTERMS, SKOS
+
+from kg import cli
+from kg.export.graphml import read_graphml, write_graphml
+from kg.export.rdf import iter_triples, to_rdf, write_jsonld, write_ntriples, write_turtle
+from kg.graph import build_graph
+from kg.model import Entity, EntityType, Listing, Mention, Paper, Relation
+from kg.namespace import KG, link_iri, listing_iri, mention_iri, paper_iri, vocab_iri
+from kg.validate import validate
+
+TESTS = Path(__file__).resolve().parent
+sys.path.insert(0, str(TESTS))
+from conftest import XSS_TITLE  # noqa: E402
+
+WRITERS = {"graph.ttl": write_turtle, "graph.jsonld": write_jsonld, "graph.nt": write_ntriples}
+ONTOLOGY = TESTS.parent / "ontology"
+FORMATS = {"graph.ttl": "turtle", "graph.jsonld": "json-ld", "graph.nt": "nt"}
+P1, P2, P3 = (URIRef(paper_iri(k)) for k in ("p1", "p2", "p3"))
+XSD_DECIMAL = URIRef("http://www.w3.org/2001/XMLSchema#decimal")  # rdflib.XSD warns under doctest
+
+
+@pytest.fixture(scope="module")
+def onto(tmp_path_factory):
+    """kg.ttl and the concept scheme without the vocabulary's thousands of concepts: fast, and the
+    tests do not depend on which concepts the vocabulary holds (one test below uses the real one)."""
+    d = tmp_path_factory.mktemp("ontology")
+    for name in ("kg.ttl", "vocab-scheme.ttl"):
+        (d / name).write_bytes((ONTOLOGY / name).read_bytes())
+    return d
+
+
+@pytest.fixture
+def rdf(small_graph, onto):
+    return to_rdf(small_graph, ontology_dir=onto)
+
+
+@pytest.fixture
+def exports(small_graph, onto, tmp_path):
+    for name, write in WRITERS.items():
+        write(small_graph, tmp_path / name, ontology_dir=onto)
+    write_graphml(small_graph, tmp_path / "graph.graphml")
+    return tmp_path
+
+
+# ---------------------------------------------------------------- contents
+
+
+@pytest.mark.parametrize("name", sorted(FORMATS))
+def test_each_format_parses_back_to_the_same_graph(exports, rdf, name):
+    parsed = Graph().parse(exports / name, format=FORMATS[name])
+    assert len(parsed) == len(rdf)
+    assert isomorphic(parsed, rdf)
+
+
+def test_ntriples_are_one_sorted_block_per_node(exports):
+    lines = (exports / "graph.nt").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == len(set(lines))
+    p1 = [ln for ln in lines if ln.startswith(f"<{P1}>")]
+    assert p1 == sorted(p1)
+
+
+def test_papers_carry_identifier_title_abstract_label_listings(rdf):
+    assert rdf.value(P1, DCTERMS.identifier) == Literal("p1")
+    assert str(rdf.value(P1, DCTERMS.title)).startswith("LoRA-QA")
+    assert (P1, RDF.type, KG.Paper) in rdf
+    listings = sorted(rdf.objects(P1, KG.listing))
+    assert listings == [URIRef(listing_iri("p1", 1)), URIRef(listing_iri("p1", 2))]
+    first = listings[0]
+    assert rdf.value(first, KG.sourceFile) == Literal("data/a.txt")
+    assert rdf.value(first, KG.sourceLine) == Literal(12)
+    assert rdf.value(first, KG.listingDate) == Literal("Sep 9")
+    # the abstract-only record: no title, labelled by its key
+    assert rdf.value(P3, DCTERMS.title) is None
+    assert rdf.value(P3, DCTERMS.abstract) is not None
+    assert rdf.value(P3, RDFS.label) == Literal("p3")
+
+
+def test_every_paper_entity_edge_has_a_direct_triple_and_a_mention_with_evidence(small_graph, rdf):
+    edges = [(u, v, d) for u, v, d in small_graph.edges(data=True) if small_graph.nodes[u]["kind"] == "Paper"]
+    assert len(edges) == 11
+    for u, v, d in edges:
+        paper, entity, prop = URIRef(u), URIRef(v), KG[d["relation"]]
+        assert (paper, prop, entity) in rdf
+        mentions = [m for m in rdf.objects(paper, KG.hasMention)
+                    if rdf.value(m, KG.mentionedEntity) == entity and rdf.value(m, KG.relation) == prop]
+        assert len(mentions) == 1
+        m = mentions[0]
+        assert (m, RDF.type, KG.Mention) in rdf
+        assert str(rdf.value(m, KG.evidence)) == d["sentence"]
+        assert str(rdf.value(m, KG.surfaceForm)) == d["surface"]
+        assert str(rdf.value(m, KG.extractor)) == d["source"]
+        score = rdf.value(m, KG.score)
+        assert score.datatype == XSD_DECIMAL and score.toPython() == Decimal(str(d["score"]))
+
+
+def test_mentions_are_numbered_by_relation_then_entity(rdf):
+    # p1's relations sorted: addressesTask < proposesMethod < usesHardware < usesMethod (two, by IRI)
+    expected = ["question-answering", "lora-qa", "a100", "llama-3.1-70b", "low-rank-adaptation"]
+    entities = [rdf.value(URIRef(mention_iri("p1", n)), KG.mentionedEntity) for n in range(1, 6)]
+    got = [str(e).rsplit("/", 1)[1] for e in entities]
+    assert got == expected
+
+
+def test_entities_get_their_class_and_labels_and_method_task_links(rdf):
+    lora = URIRef(vocab_iri("low-rank-adaptation"))
+    assert (lora, RDF.type, KG.Method) in rdf
+    assert len(list(rdf.objects(lora, SKOS.prefLabel))) == 1
+    assert (lora, SKOS.broader, URIRef(vocab_iri("parameter-efficient-fine-tuning"))) in rdf
+    qa = URIRef(vocab_iri("question-answering"))
+    assert (lora, KG.appliedTo, qa) in rdf
+    link = URIRef(link_iri(str(lora), str(qa)))
+    assert (lora, KG.hasMethodTaskLink, link) in rdf
+    assert rdf.value(link, KG.supportCount) == Literal(1)
+    assert list(rdf.objects(link, KG.supportingPaper)) == [P1]
+    keyphrase = next(rdf.subjects(RDF.type, KG.Keyphrase))
+    assert rdf.value(keyphrase, SKOS.prefLabel) == Literal("abstract-only paper")
+
+
+def test_an_entity_in_the_vocabulary_keeps_one_preferred_label(tmp_path):
+    (tmp_path / "kg.ttl").write_text((TESTS.parent / "ontology" / "kg.ttl").read_text())
+    (tmp_path / "vocab-test.ttl").write_text(textwrap.dedent(f"""\
+        @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+        <{vocab_iri("lora")}> a skos:Concept, <{KG.Method}> ;
+            skos:prefLabel "low-rank adaptation"@en ; skos:altLabel "LoRA"@en .
+        """))
+    e = Entity(vocab_iri("lora"), "low-rank adaptation", EntityType.METHOD, ("LoRA", "LoRA adapters"),
+               in_vocabulary=True)
+    mention = Mention("p", e.id, Relation.USES_METHOD, 0.5, "s", "LoRA")
+    g = build_graph([Paper("p", "T", "A", "p")], [e], [mention])
+    rdf = to_rdf(g, ontology_dir=tmp_path)
+    lora = URIRef(e.id)
+    assert list(rdf.objects(lora, SKOS.prefLabel)) == [Literal("low-rank adaptation", lang="en")]
+    assert set(rdf.objects(lora, SKOS.altLabel)) == {Literal("LoRA", lang="en"), Literal("LoRA adapters")}
+    write_ntriples(g, tmp_path / "g.nt", ontology_dir=tmp_path)
+    assert isomorphic(Graph().parse(tmp_path / "g.nt"), rdf)
+
+
+def test_hostile_text_survives_as_literals(exports):
+    for name, fmt in FORMATS.items():
+        parsed = Graph().parse(exports / name, format=fmt)
+        assert parsed.value(P2, DCTERMS.title) == Literal(XSS_TITLE), name
+        assert "&" in str(parsed.value(P2, DCTERMS.abstract))
+
+
+def test_awkward_strings_and_urls_round_trip(tmp_path, onto):
+    nasty = 'a "quoted" \\ back\\slash\nnew line\ttab \x00\x07\x7f """ é 漢字 \u2028 🙂 ;.,'
+    papers = [
+        Paper("q1", nasty, nasty, "q1", url="https://arxiv.org/abs/2401.00001"),
+        Paper("q 2/x", "T", "A", None, url="javascript:alert(1)", listings=(Listing("d;x.txt", 3),)),
+        Paper("q3", "T", "A", "q3", url="http://bad host/<x>"),
+    ]
+    g = build_graph(papers, [], [])
+    g.graph["extractor_version"] = "paper-kg 9 / test-model"
+    rdf = to_rdf(g, ontology_dir=onto)
+    q1, q2, q3 = (URIRef(paper_iri(k)) for k in ("q1", "q 2/x", "q3"))
+    assert rdf.value(q1, DCTERMS.source) == URIRef("https://arxiv.org/abs/2401.00001")
+    assert rdf.value(q2, DCTERMS.source) is None and rdf.value(q3, DCTERMS.source) is None
+    assert rdf.value(q2, DCTERMS.identifier) == Literal("q 2/x")  # the key stands in for a missing id
+    for name, write in WRITERS.items():
+        write(g, tmp_path / name, ontology_dir=onto)
+        parsed = Graph().parse(tmp_path / name, format=FORMATS[name])
+        assert isomorphic(parsed, rdf), name
+        assert str(parsed.value(q1, DCTERMS.title)) == nasty, name
+
+
+def test_extractor_version_comes_from_the_graph(small_graph):
+    small_graph.graph["extractor_version"] = "paper-kg 0.1.0 / all-MiniLM-L6-v2"
+    versions = {o for _, p, o in iter_triples(small_graph) if p == KG.extractorVersion}
+    assert versions == {Literal("paper-kg 0.1.0 / all-MiniLM-L6-v2")}
+
+
+def test_a_node_of_unknown_kind_is_an_error_naming_it(small_graph, onto):
+    small_graph.add_node("urn:x", kind="Dataset", label="x")
+    with pytest.raises(ValueError, match="urn:x"):
+        to_rdf(small_graph, ontology_dir=onto)
+
+
+def test_writers_stream_without_building_the_rdflib_graph(small_graph, onto, tmp_path, monkeypatch):
+    import kg.export.rdf as rdf_module
+
+    def no_graph(*args, **kwargs):
+        raise AssertionError("a writer built the whole export as an rdflib.Graph")
+
+    monkeypatch.setattr(rdf_module, "to_rdf", no_graph)
+    monkeypatch.setattr(rdf_module, "ontology_graph", no_graph)
+    for name, write in WRITERS.items():
+        write(small_graph, tmp_path / name, ontology_dir=onto)
+        assert (tmp_path / name).stat().st_size > 0
+
+
+# ---------------------------------------------------------------- SHACL
+
+
+def test_export_conforms_to_the_shapes(exports, rdf):
+    result = validate(rdf)
+    assert result.conforms, result.text
+    assert result.violations == 0
+    assert validate(exports / "graph.nt").conforms
+
+
+def test_export_with_the_real_vocabulary_conforms(small_graph, tmp_path):
+    # the fixture's vocab: IRIs may or may not be in ontology/vocab-*.ttl; either way one prefLabel each
+    write_ntriples(small_graph, tmp_path / "graph.nt")
+    result = validate(tmp_path / "graph.nt")
+    assert result.conforms, result.text
+
+
+def test_rdfs_inference_gives_the_same_verdicts(rdf):
+    assert validate(rdf, inference="rdfs").conforms
+    _method_link_to_a_task(rdf)
+    assert not validate(rdf, inference="rdfs").conforms
+
+
+def _without_identifier(g: Graph) -> None:
+    g.remove((P1, DCTERMS.identifier, None))
+
+
+def _method_link_to_a_task(g: Graph) -> None:
+    g.add((P1, KG.usesMethod, URIRef(vocab_iri("machine-translation"))))
+
+
+def _mention_without_its_direct_triple(g: Graph) -> None:
+    g.remove((P1, KG.addressesTask, None))
+
+
+def _wrong_support_count(g: Graph) -> None:
+    g.set((URIRef(link_iri(vocab_iri("prefix-tuning"), vocab_iri("machine-translation"))), KG.supportCount,
+           Literal(3)))
+
+
+def _score_out_of_range(g: Graph) -> None:
+    g.set((URIRef(mention_iri("p1", 1)), KG.score, Literal(Decimal("1.5"))))
+
+
+def _two_preferred_labels(g: Graph) -> None:
+    g.add((URIRef(vocab_iri("a100")), SKOS.prefLabel, Literal("A100 GPU")))
+
+
+def _listing_without_line(g: Graph) -> None:
+    g.remove((URIRef(listing_iri("p1", 1)), KG.sourceLine, None))
+
+
+@pytest.mark.parametrize("breakage", [
+    _without_identifier, _method_link_to_a_task, _mention_without_its_direct_triple, _wrong_support_count,
+    _score_out_of_range, _two_preferred_labels, _listing_without_line,
+], ids=lambda f: f.__name__.strip("_"))
+def test_a_broken_export_does_not_conform(rdf, breakage):
+    breakage(rdf)
+    result = validate(rdf)
+    assert not result.conforms
+    assert result.violations >= 1
+
+
+def test_cli_validate_exit_codes(exports, tmp_path, capsys):
+    assert cli.main(["validate", str(exports / "graph.ttl")]) == 0
+    assert "conforms" in capsys.readouterr().out
+    broken = tmp_path / "broken.nt"
+    broken.write_text("".join(ln for ln in (exports / "graph.nt").read_text().splitlines(keepends=True)
+                              if "/terms/identifier>" not in ln or "/paper/" not in ln))
+    assert cli.main(["validate", str(broken)]) == 1
+    out = capsys.readouterr()
+    assert "identifier" in out.out and "3 violation" in out.err
+    assert cli.main(["validate", str(tmp_path / "missing.ttl")]) == 2
+    (tmp_path / "bad.ttl").write_text("this is not turtle <<")
+    assert cli.main(["validate", str(tmp_path / "bad.ttl")]) == 2
+    assert "bad.ttl" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- determinism, atomicity, other stores
+
+_WRITE_ALL = """
+import sys
+sys.path.insert(0, {tests!r})
+from conftest import small_records
+from kg.graph import build_graph
+from kg.export.rdf import write_jsonld, write_ntriples, write_turtle
+from kg.export.graphml import write_graphml
+papers, entities, mentions = small_records()
+g = build_graph(papers[::-1], entities[::-1], mentions[::-1])
+out = sys.argv[1]
+write_turtle(g, out + "/graph.ttl"); write_jsonld(g, out + "/graph.jsonld")
+write_ntriples(g, out + "/graph.nt"); write_graphml(g, out + "/graph.graphml")
+"""
+
+
+def test_outputs_are_byte_identical_across_hash_seeds(exports, onto, tmp_path):
+    script = _WRITE_ALL.format(tests=str(TESTS))
+    for seed in ("1", "4242"):
+        out = tmp_path / f"seed{seed}"
+        out.mkdir()
+        env = {**os.environ, "PYTHONHASHSEED": seed, "KG_ONTOLOGY_DIR": str(onto)}
+        subprocess.run([sys.executable, "-c", script, str(out)], check=True, env=env, cwd=TESTS.parent)
+        for name in (*WRITERS, "graph.graphml"):
+            assert (out / name).read_bytes() == (exports / name).read_bytes(), (seed, name)
+
+
+def test_an_interrupted_write_leaves_the_old_file(small_graph, onto, exports):
+    before = {name: (exports / name).read_bytes() for name in WRITERS}
+    small_graph.add_node("zzz:last", kind="Bogus")  # fails after most of the file has been written
+    for name, write in WRITERS.items():
+        with pytest.raises(ValueError):
+            write(small_graph, exports / name, ontology_dir=onto)
+        assert (exports / name).read_bytes() == before[name]
+    assert not [p for p in exports.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_an_interrupted_graphml_write_leaves_the_old_file(small_graph, exports, monkeypatch):
+    before = (exports / "graph.graphml").read_bytes()
+
+    def half_written(g, f, **kwargs):
+        f.write(b"<?xml version='1.0'?><graphml>")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(nx, "write_graphml", half_written)
+    with pytest.raises(KeyboardInterrupt):
+        write_graphml(small_graph, exports / "graph.graphml")
+    assert (exports / "graph.graphml").read_bytes() == before
+
+
+def test_ntriples_load_into_oxigraph_with_the_same_counts(exports, rdf):
+    from pyoxigraph import RdfFormat, Store
+
+    store = Store()
+    store.bulk_load(path=str(exports / "graph.nt"), format=RdfFormat.N_TRIPLES)
+    (row,) = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    assert int(row["n"].value) == len(rdf)
+    query = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?m a <{KG.Mention}> }}"
+    (row,) = store.query(query)
+    assert int(row["n"].value) == int(next(iter(rdf.query(query)))[0]) == 11
+
+
+# ---------------------------------------------------------------- GraphML
+
+
+def test_graphml_loads_with_networkx_with_type_and_label(exports, small_graph):
+    g = nx.read_graphml(exports / "graph.graphml")
+    assert g.number_of_nodes() == small_graph.number_of_nodes()
+    assert g.number_of_edges() == small_graph.number_of_edges()
+    p1 = g.nodes[str(P1)]
+    assert p1["type"] == "Paper" and p1["label"].startswith("LoRA-QA")
+    assert p1["listings"] == "data/a.txt:12 (Sep 9); data/b.txt:40 (Mar 14)"
+    assert g.nodes[str(P2)]["label"] == XSS_TITLE
+    lora = g.nodes[vocab_iri("low-rank-adaptation")]
+    assert lora["type"] == "Method" and lora["alt_labels"] == "LoRA | low-rank adapters"
+    assert {d["type"] for _, d in g.nodes(data=True)} == {"Paper", "Method", "Task", "Hardware", "Keyphrase"}
+    edge = g.edges[str(P1), vocab_iri("low-rank-adaptation")]
+    assert edge["relation"] == "usesMethod" and edge["score"] == pytest.approx(0.62) and edge["sentence"]
+
+
+def test_graphml_round_trips_through_read_graphml(exports, small_graph):
+    g = read_graphml(exports / "graph.graphml")
+    assert set(g.nodes) == set(small_graph.nodes)
+    for node, data in small_graph.nodes(data=True):
+        for key, value in data.items():
+            assert g.nodes[node].get(key, value if value in ("", ()) else None) == value, (node, key)
+    assert sorted(g.edges(keys=True)) == sorted(small_graph.edges(keys=True))
+    for u, v, k, data in small_graph.edges(keys=True, data=True):
+        assert g.edges[u, v, k] == data
