@@ -25,7 +25,9 @@ _SENT_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
 _ABBREV = re.compile(r"\b(?:e\.g|i\.e|et al|etc|vs|cf|Fig|Eq|Sec|approx|resp|No)\.$", re.I)
 
 #: a token: a word with inner hyphens, dots between digits, apostrophes, '+' or '#' (C++, C#)
-TOKEN = re.compile(r"\b(?:e\.g|i\.e|cf|et al)\.|[A-Za-z0-9](?:[A-Za-z0-9+#]|[-'’](?=[A-Za-z0-9])|\.(?=\d))*|[^\sA-Za-z0-9]")
+TOKEN = re.compile(
+    r"\b(?:e\.g|i\.e|cf|et al)\.|[A-Za-z0-9](?:[A-Za-z0-9+#]|[-'’](?=[A-Za-z0-9])|\.(?=\d))*|[^\sA-Za-z0-9]"
+)
 
 STOP_WORDS = frozenset(
     """a an the this that these those such its it it's their there they them we our us you your he she his her
@@ -59,8 +61,8 @@ WEAK_MODIFIERS = frozenset(
     considerable little growing increasing much""".split()
 )
 
-_VERB_SUFFIX_OK = ("ing",)
-_DETERMINERS = frozenset("a an the this these that those our their its each every".split())  # gerunds stay: fine-tuning, pipelining, training, decoding
+_VERB_SUFFIX_OK = ("ing",)  # gerunds stay: fine-tuning, pipelining, training, decoding
+_DETERMINERS = frozenset("a an the this these that those our their its each every".split())
 
 
 @dataclass(frozen=True)
@@ -136,7 +138,8 @@ def _is_content(tok: str) -> bool:
         return False
     if low in {"e.g.", "i.e.", "cf.", "et al."}:
         return False
-    if len(tok) == 1 or re.fullmatch(r"[\d.,\-]+[A-Za-z]?", tok) or re.fullmatch(r"\d+(?:\.\d+)?(?:%|[xX×]|[kKmMbB])?", tok):  # bare numbers, 25x
+    # bare numbers, ranges and multipliers: 3.5, 8-11B, 25x, 40%
+    if len(tok) == 1 or re.fullmatch(r"[\d.,\-]+[A-Za-z]?", tok) or re.fullmatch(r"\d+(?:\.\d+)?(?:%|[xX×])", tok):
         return False
     if low.endswith("ly") and len(low) > 4 and low not in {"family", "anomaly", "assembly", "supply", "reply"}:
         return False
