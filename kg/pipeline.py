@@ -7,7 +7,7 @@ Examples
 --------
 >>> opts = BuildOptions(out_dir=Path("exports"))
 >>> opts.html_max_nodes
-3000
+4000
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from kg.keyphrases import RankingOptions, rank
 from kg.vocabulary import load_vocabulary
 
 EXPORT_FILES = ("graph.ttl", "graph.jsonld", "graph.nt", "graph.graphml", "graph.html")
-DEFAULT_HTML_MAX_NODES = 3000
+DEFAULT_HTML_MAX_NODES = 4000
 
 
 @dataclass(frozen=True)
