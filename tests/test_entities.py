@@ -77,6 +77,9 @@ def test_proposed_names_from_title_and_sentences():
     assert proposed_names(p) == []
     p = Paper("r", "Scaling laws", "We present a method, called SpQR, that compresses weights.")
     assert [n for n, _ in proposed_names(p)] == ["SpQR"]
+    # "so-called X" names something that already exists
+    p = Paper("s", "Rank search", "Adapters add trainable modules (so-called LoRA blocks) to the model.")
+    assert proposed_names(p) == []
 
 
 def test_extraction_merges_acronyms_and_variants(vocab):

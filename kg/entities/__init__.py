@@ -35,7 +35,7 @@ _TITLE_NAME = re.compile(r"^\s*([^:]{2,40}?)\s*:\s+\S")
 _NOT_A_NAME = re.compile(r"^(?:survey|position|review|tutorial|towards?|beyond|on|a|an|the|why|how|what|when)\b", re.I)
 _PROPOSE = re.compile(
     r"\b(?:we|this (?:paper|work)|here,? we)\s+(?:propose|introduce|present|develop|design|build|release|"
-    r"call|name|dub)s?\b|\b(?:called|named|dubbed|termed)\b",
+    r"call|name|dub)s?\b|(?<!so-)(?<!so )\b(?:called|named|dubbed|termed)\b",
     re.I,
 )
 
