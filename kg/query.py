@@ -38,13 +38,11 @@ from __future__ import annotations
 
 import json
 import re
-import weakref
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.query import Result
@@ -131,8 +129,6 @@ def load_graph(path: str | Path, store: str = "memory") -> Graph:
     except Exception as exc:  # parsers raise many types; every one means "this file is not valid RDF"
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputError(path, f"cannot parse as {memory_format}: {first_line}") from exc
-    if store == "memory":
-        _use_greedy_joins(graph)
     return graph
 
 
@@ -160,61 +156,6 @@ def run_query(graph: Graph, text: str, source: str = "<query>") -> Result:
         if _parses_as_update(text):
             raise UpdateRefused(source, "SPARQL Update is not allowed: the graph is read-only") from None
         raise QuerySyntaxError(source, f"SPARQL syntax error: {_syntax_message(exc, text)}") from None
-
-
-# ------------------------------------------------------------------ join order for rdflib
-
-
-def _greedy_bgp(ctx: Any, part: Any) -> Any:
-    """rdflib hook (``CUSTOM_EVALS``) for the basic graph patterns of graphs from :func:`load_graph`.
-
-    rdflib orders a pattern's triples once, before any is matched, so a triple whose variables the
-    earlier triples (or an enclosing join) have bound can still run late, after scans of whole
-    predicates: ``papers-for-method`` took 80 s on the bundled export. This evaluates instead, at every
-    step, the triple with the fewest unbound terms *given the bindings so far* (ties keep rdflib's
-    order). Answers are the same; only the order of the joins changes. Other graphs are left to rdflib.
-    """
-    if part.name != "BGP" or ctx.graph not in _GREEDY_GRAPHS:
-        raise NotImplementedError  # rdflib's own evaluation
-    return _match(ctx, list(part.triples))
-
-
-def _match(ctx: Any, triples: list[tuple]) -> Iterator[Any]:
-    from rdflib.paths import Path as PropertyPath
-    from rdflib.plugins.sparql.sparql import AlreadyBound
-
-    if not triples:
-        yield ctx.solution()
-        return
-    best = min(
-        range(len(triples)),
-        key=lambda i: (sum(ctx[t] is None for t in triples[i]), isinstance(triples[i][1], PropertyPath)),
-    )
-    s, p, o = triples[best]
-    rest = triples[:best] + triples[best + 1 :]
-    _s, _p, _o = ctx[s], ctx[p], ctx[o]
-    for ss, sp, so in ctx.graph.triples((_s, _p, _o)):
-        c = ctx.push() if None in (_s, _p, _o) else ctx
-        try:
-            if _s is None:
-                c[s] = ss
-            if _p is None:
-                c[p] = sp
-            if _o is None:
-                c[o] = so
-        except AlreadyBound:  # the same variable twice in the triple, matched to different terms
-            continue
-        yield from _match(c, rest)
-
-
-_GREEDY_GRAPHS: weakref.WeakSet[Graph] = weakref.WeakSet()
-
-
-def _use_greedy_joins(graph: Graph) -> None:
-    from rdflib.plugins.sparql import CUSTOM_EVALS
-
-    CUSTOM_EVALS.setdefault("paper-kg-greedy-bgp", _greedy_bgp)
-    _GREEDY_GRAPHS.add(graph)
 
 
 def _is_oxigraph(graph: Graph) -> bool:
