@@ -75,9 +75,7 @@ def write_scaled(graph_path: Path, scale: int, out: Path) -> int:
     return count
 
 
-def time_queries(
-    path: Path, store: str, repeat: int, budget: float
-) -> tuple[float, dict[str, tuple[float, int]]]:
+def time_queries(path: Path, store: str, repeat: int, budget: float) -> tuple[float, dict[str, tuple[float, int]]]:
     """(load seconds, {query: (median ms, rows)})."""
     started = time.perf_counter()
     graph = load_graph(path, store)
@@ -130,9 +128,7 @@ def report(sizes: dict[str, int], loads: dict, timings: dict, parse: dict, args:
         "|---|---:|---:|---:|",
     ]
     for label in labels:
-        out.append(
-            f"| {label} | {sizes[label]:,} | {loads[label]['memory']:.2f} | {loads[label]['oxigraph']:.2f} |"
-        )
+        out.append(f"| {label} | {sizes[label]:,} | {loads[label]['memory']:.2f} | {loads[label]['oxigraph']:.2f} |")
     out += [
         "",
         "Milliseconds per query, median (speed-up = memory / oxigraph); rdflib parse = the memory store's "
@@ -158,12 +154,8 @@ def report(sizes: dict[str, int], loads: dict, timings: dict, parse: dict, args:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument(
-        "--graph", default="exports/graph.ttl", help="export to measure (default: exports/graph.ttl)"
-    )
-    p.add_argument(
-        "--scale", type=int, default=100, help="size of the synthesized graph, in copies (default 100)"
-    )
+    p.add_argument("--graph", default="exports/graph.ttl", help="export to measure (default: exports/graph.ttl)")
+    p.add_argument("--scale", type=int, default=100, help="size of the synthesized graph, in copies (default 100)")
     p.add_argument("--repeat", type=int, default=5, help="runs per query (median reported)")
     p.add_argument("--budget", type=float, default=30.0, help="a query slower than this (s) runs once")
     p.add_argument("--write", action="store_true", help="also write bench/query_latency.md")
@@ -183,9 +175,7 @@ def main(argv: list[str] | None = None) -> int:
             sizes[label], loads[label], timings[label] = size, {}, {}
             for store in STORES:
                 print(f"{label} {store}: loading {path.name} ({size:,} triples)", file=sys.stderr)
-                loads[label][store], timings[label][store] = time_queries(
-                    path, store, args.repeat, args.budget
-                )
+                loads[label][store], timings[label][store] = time_queries(path, store, args.repeat, args.budget)
     text = report(sizes, loads, timings, parse_ms(args.repeat), args)
     print(text)
     if args.write:

@@ -191,7 +191,15 @@ def _parses_as_update(text: str) -> bool:
 
 def _syntax_message(exc: Exception, text: str) -> str:
     from pyparsing import ParseBaseException
+    from rdflib.plugins.sparql.parser import parseQuery
 
+    if not isinstance(exc, ParseBaseException):  # Oxigraph's error: say it as rdflib does, when rdflib agrees
+        try:
+            parseQuery(text)
+        except ParseBaseException as rdflib_exc:
+            exc = rdflib_exc
+        except Exception:
+            pass
     if isinstance(exc, ParseBaseException):
         line = text.splitlines()[exc.lineno - 1] if 0 < exc.lineno <= len(text.splitlines()) else ""
         return f"line {exc.lineno}, column {exc.col}: {exc.msg}; near {line.strip()[:80]!r}"

@@ -104,7 +104,7 @@ class ServeOptions:
 
     host: str = "127.0.0.1"
     port: int = 8000
-    store: str = "memory"
+    store: str = "oxigraph"
     timeout: float = 10.0
     row_limit: int = 10_000
     workers: int = 2
@@ -212,9 +212,7 @@ def _cap_rows(result: Result, limit: int) -> tuple[Result, bool]:
     rows = list(itertools.islice(iter(result), limit + 1))  # stops evaluating after limit + 1 rows
     capped = Result("SELECT")
     capped.vars = list(result.vars)
-    capped.bindings = [
-        {v: t for v, t in zip(capped.vars, row, strict=True) if t is not None} for row in rows[:limit]
-    ]
+    capped.bindings = [{v: t for v, t in zip(capped.vars, row, strict=True) if t is not None} for row in rows[:limit]]
     return capped, len(rows) > limit
 
 

@@ -78,9 +78,9 @@ def _stop(proc: subprocess.Popen) -> None:
         proc.wait(10)
 
 
-@pytest.fixture(scope="module")
-def endpoint():
-    proc, url = _start("--timeout", "1", "--row-limit", str(ROW_LIMIT), "--workers", "2")
+@pytest.fixture(scope="module", params=["oxigraph", "memory"])
+def endpoint(request):
+    proc, url = _start("--store", request.param, "--timeout", "1", "--row-limit", str(ROW_LIMIT), "--workers", "2")
     try:
         yield url
     finally:
@@ -126,9 +126,7 @@ def test_select_as_json_xml_csv_tsv(endpoint):
 
     text = _wrapper(endpoint, q, CSV).query().convert().decode("utf-8")
     table = list(csv.reader(io.StringIO(text)))
-    assert (
-        table[0] == ["p"] and len(table) == 4 and table[1][0].startswith("https://w3id.org/paper-kg/paper/")
-    )
+    assert table[0] == ["p"] and len(table) == 4 and table[1][0].startswith("https://w3id.org/paper-kg/paper/")
 
     tsv = _wrapper(endpoint, q, TSV).query().convert().decode("utf-8").splitlines()
     assert tsv[0] == "?p" and len(tsv) == 4 and tsv[1].startswith("<https://w3id.org/paper-kg/paper/")
@@ -183,9 +181,7 @@ def test_update_is_refused_and_changes_nothing(endpoint):
 
 def test_slow_query_is_stopped_with_a_clear_error_and_the_endpoint_recovers(endpoint):
     started = time.monotonic()
-    status, _, body = _http(
-        endpoint, data=SLOW.encode(), headers={"Content-Type": "application/sparql-query"}
-    )
+    status, _, body = _http(endpoint, data=SLOW.encode(), headers={"Content-Type": "application/sparql-query"})
     elapsed = time.monotonic() - started
     assert status == 503 and "time limit of 1 s" in body
     assert elapsed < 8, elapsed
