@@ -103,3 +103,9 @@ def bundled_build(tmp_path_factory, embedder):
 def bundled_exports(bundled_build):
     """Directory holding graph.ttl, graph.jsonld, graph.nt, graph.graphml, graph.html of the bundled corpus."""
     return bundled_build[1]
+
+
+@pytest.fixture(scope="session")
+def bundled_graph_path(bundled_exports):
+    """graph.ttl of the bundled corpus build."""
+    return bundled_exports / "graph.ttl"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
 from pathlib import Path
 
 import nbformat
@@ -42,24 +41,6 @@ def test_notebook_runs_on_the_mini_graph(monkeypatch):
     assert "most connected entities" in text
 
 
-def _graph_file(exports: object) -> Path:
-    """The graph.ttl of whatever the ``bundled_exports`` fixture gives (a directory, a file, a mapping...)."""
-    if isinstance(exports, Mapping):
-        exports = next(exports[k] for k in ("graph.ttl", "ttl", "out_dir", "dir") if k in exports)
-    for attr in ("out_dir", "out", "directory", "path"):
-        if not isinstance(exports, str | Path) and hasattr(exports, attr):
-            exports = getattr(exports, attr)
-    path = Path(exports)
-    return path / "graph.ttl" if path.is_dir() else path
-
-
-@pytest.fixture
-def bundled_graph_path(request) -> Path:
-    try:
-        exports = request.getfixturevalue("bundled_exports")
-    except pytest.FixtureLookupError:
-        pytest.skip("bundled build fixture not available yet")
-    return _graph_file(exports)
 
 
 @pytest.mark.slow

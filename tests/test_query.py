@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
 
@@ -494,24 +493,6 @@ def test_named_queries_on_an_export_from_the_exporter(small_export):
 # ------------------------------------------------------------------ over the bundled corpus
 
 
-def _graph_file(exports: object) -> Path:
-    """The graph.ttl of whatever the ``bundled_exports`` fixture gives (a directory, a file, a mapping...)."""
-    if isinstance(exports, Mapping):
-        exports = next(exports[k] for k in ("graph.ttl", "ttl", "out_dir", "dir") if k in exports)
-    for attr in ("out_dir", "out", "directory", "path"):
-        if not isinstance(exports, str | Path) and hasattr(exports, attr):
-            exports = getattr(exports, attr)
-    path = Path(exports)
-    return path / "graph.ttl" if path.is_dir() else path
-
-
-@pytest.fixture
-def bundled_graph_path(request) -> Path:
-    try:
-        exports = request.getfixturevalue("bundled_exports")
-    except pytest.FixtureLookupError:
-        pytest.skip("bundled build fixture not available yet")
-    return _graph_file(exports)
 
 
 @pytest.fixture
