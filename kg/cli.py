@@ -1,6 +1,6 @@
 """The ``kg`` command: thin argument parsing over the pipeline stages.
 
-    kg build [INPUT ...] [--out DIR] [--strict] [--html-max-nodes N] [--device auto|cpu|cuda]
+    kg build [INPUT ...] [--out DIR] [--strict] [--force] [--html-max-nodes N] [--device auto|cpu|cuda]
     kg query (QUERY | --file F.rq | --name NAME | --list) [--param NAME=VALUE ...] [--graph PATH]
              [--format table|csv|json] [--store memory|oxigraph]
     kg validate [PATH]
@@ -32,7 +32,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
         BuildOptions(
             out_dir=Path(args.out),
             strict=args.strict,
-            html_max_nodes=args.html_max_nodes,
+            force=args.force,
+            html_max_nodes=args.html_max_nodes or None,
             device=args.device,
             progress=not args.quiet,
         ),
@@ -111,6 +112,16 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     return run_eval(Path(args.bench_dir), Path(args.work) if args.work else None)
 
 
+def _non_negative(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="kg", description="Knowledge graph of papers, methods, tasks and hardware.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -119,7 +130,9 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("inputs", nargs="*", help="files or directories (.txt dumps, .jsonl, .csv); default: bundled")
     b.add_argument("--out", default=str(DEFAULT_OUT), help="output directory (default: exports/)")
     b.add_argument("--strict", action="store_true", help="a malformed record fails the build (exit 2)")
-    b.add_argument("--html-max-nodes", type=int, default=None, help="most-connected nodes kept in graph.html")
+    b.add_argument("--force", action="store_true", help="rebuild even when the exports are up to date")
+    b.add_argument("--html-max-nodes", type=_non_negative, default=4000,
+                   help="most-connected nodes drawn in graph.html (default 4000; 0: all)")
     b.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto", help="embedding device")
     b.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     b.set_defaults(func=_cmd_build)

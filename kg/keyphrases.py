@@ -2,17 +2,17 @@
 
 Plain KeyBERT over n-grams glues words across punctuation and stop words (``processing nlp llms``). Here
 the candidates come from :func:`kg.text.chunk` (phrase-like runs that never cross punctuation, stop words
-or verbs) and KeyBERT only ranks them: a ``CountVectorizer`` whose analyzer returns each paper's own
-candidates, so no corpus-wide n-gram vocabulary is built, and every distinct candidate is embedded once per
-corpus (and cached across builds by :class:`kg.embed.CachedEmbedder`).
+or verbs), less those made only of generic words, and KeyBERT only ranks them: a ``CountVectorizer`` whose
+analyzer returns each paper's own candidates, so no corpus-wide n-gram vocabulary is built, and every
+distinct candidate is embedded once per corpus (and cached across builds by :class:`kg.embed.CachedEmbedder`).
 
 Examples
 --------
 >>> from kg.model import Paper
->>> cands = candidates(Paper("p", "GPipe: Pipeline Parallelism", "We introduce GPipe, a library."))
+>>> cands = candidates(Paper("p", "GPipe: Pipeline Parallelism", "We introduce GPipe, a scheduling library."))
 >>> [(c.text, c.sentence) for c in cands]
 [('GPipe', 'GPipe: Pipeline Parallelism.'), ('Pipeline Parallelism', 'GPipe: Pipeline Parallelism.'), \
-('library', 'We introduce GPipe, a library.')]
+('scheduling library', 'We introduce GPipe, a scheduling library.')]
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import numpy as np
 from kg.embed import Embedder
 from kg.model import Paper, Phrase
 from kg.normalize import label_key
-from kg.text import chunk, sentences
+from kg.text import chunk, is_generic, sentences
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,11 @@ class RankingOptions:
 
 
 def candidates(paper: Paper, max_words: int = 5) -> list[Candidate]:
-    """Distinct candidate phrases of a paper (title first), one per normalized label, in text order."""
+    """Distinct candidate phrases of a paper (title first), one per normalized label, in text order.
+
+    Phrases made only of generic words (``proposed framework``, ``extensive experiments``) are never
+    entities (:func:`kg.text.is_generic`), so they are not candidates and are never embedded.
+    """
     text = paper.text
     title_end = len(paper.title.rstrip()) if paper.title else 0
     seen: dict[str, int] = {}
@@ -63,7 +67,7 @@ def candidates(paper: Paper, max_words: int = 5) -> list[Candidate]:
         sent = text[s:e]
         for c in chunk(sent, max_words=max_words):
             key = label_key(c.text)
-            if not key:
+            if not key or is_generic(c.text):
                 continue
             if key in seen:
                 found[seen[key]][3] += 1

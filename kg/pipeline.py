@@ -3,6 +3,12 @@
 Exports are written into a staging directory inside ``out_dir`` and moved into place only when all of
 them are complete, so a failed or interrupted build leaves earlier exports untouched.
 
+A build records what it was made from in ``out_dir/.kg-build.json``: a fingerprint of the parsed papers,
+the options, the package's code and ontology, the model and the versions of the libraries that shape the
+output, and the SHA-256 of each export. When the next build would be made from the same things and the
+exports on disk still match, nothing is recomputed (``BuildReport.up_to_date``); ``force=True``
+(``kg build --force``) rebuilds anyway.
+
 Examples
 --------
 >>> opts = BuildOptions(out_dir=Path("exports"))
@@ -12,6 +18,8 @@ Examples
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
 import sys
@@ -27,12 +35,18 @@ from kg import __version__
 from kg.corpus import Corpus, default_corpus_dir, read_corpus
 from kg.embed import Embedder, load_embedder
 from kg.entities import EntityOptions, Extraction, extract_entities
+from kg.fileio import atomic_write
 from kg.graph import build_graph
 from kg.keyphrases import RankingOptions, rank
+from kg.namespace import ONTOLOGY_DIR
 from kg.vocabulary import load_vocabulary
 
 EXPORT_FILES = ("graph.ttl", "graph.jsonld", "graph.nt", "graph.graphml", "graph.html")
 DEFAULT_HTML_MAX_NODES = 4000
+MANIFEST = ".kg-build.json"
+#: libraries whose version can change the exports' bytes
+_OUTPUT_LIBRARIES = ("keybert", "sentence-transformers", "torch", "scikit-learn", "lemminflect", "networkx",
+                     "rdflib", "pyvis", "numpy")
 
 
 @dataclass(frozen=True)
@@ -46,6 +60,7 @@ class BuildOptions:
     progress: bool = True
     cache_dir: Path | None = None
     cache: bool = True
+    force: bool = False
     ranking: RankingOptions = RankingOptions()
     entities: EntityOptions = EntityOptions()
 
@@ -69,9 +84,14 @@ class BuildReport:
     embedded: int = 0
     cache_hits: int = 0
     outputs: tuple[Path, ...] = ()
+    up_to_date: bool = False
 
     def summary(self) -> str:
         c = self.corpus
+        if self.up_to_date:
+            return (f"papers read: {c.records_read}  distinct papers: {len(c.papers)}\n"
+                    f"exports up to date (same papers, options, code and model): "
+                    f"{', '.join(str(p) for p in self.outputs)}; use --force to rebuild")
         types = ", ".join(f"{k} {v}" for k, v in sorted(self.entities_per_type.items()))
         lines = [
             f"papers read: {c.records_read}  distinct papers: {len(c.papers)}  duplicates merged: "
@@ -136,9 +156,64 @@ def _relative(path: Path) -> Path:
         return path
 
 
+def fingerprint(corpus: Corpus, options: BuildOptions, model_id: str) -> str:
+    """SHA-256 over everything a build's exports depend on: the parsed papers, the options that shape
+    the output, the package's code, queries, assets and ontology, the model and the library versions."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    h = hashlib.sha256()
+
+    def put(*parts: object) -> None:
+        for part in parts:
+            data = part if isinstance(part, bytes) else repr(part).encode("utf-8")
+            h.update(len(data).to_bytes(8, "little") + data)
+
+    put(__version__, model_id, options.html_max_nodes, options.ranking, options.entities)
+    for lib in _OUTPUT_LIBRARIES:
+        try:
+            put(lib, version(lib))
+        except PackageNotFoundError:
+            put(lib, None)
+    package = Path(__file__).parent
+    code = [f for f in package.rglob("*") if f.is_file() and "__pycache__" not in f.parts]
+    for root, files in ((package, code), (ONTOLOGY_DIR, list(ONTOLOGY_DIR.glob("*.ttl")))):
+        for f in sorted(files):
+            put(f.relative_to(root).as_posix(), f.read_bytes())
+    for paper in corpus.papers:
+        put(paper)
+    return h.hexdigest()
+
+
+def _sha256(path: Path) -> str | None:
+    try:
+        with open(path, "rb") as f:
+            return hashlib.file_digest(f, "sha256").hexdigest()
+    except OSError:
+        return None
+
+
+def _read_manifest(out_dir: Path) -> dict:
+    try:
+        data = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _is_up_to_date(manifest: dict, out_dir: Path, print_: str) -> bool:
+    files = manifest.get("files")
+    return (manifest.get("fingerprint") == print_ and isinstance(files, dict)
+            and set(files) == set(EXPORT_FILES)
+            and all(_sha256(out_dir / name) == digest for name, digest in files.items()))
+
+
 def build(inputs: list[Path] | None, options: BuildOptions = BuildOptions(),
           embedder: Embedder | None = None) -> BuildReport:
-    """Build the graph of ``inputs`` (default: the bundled corpus) and write its exports."""
+    """Build the graph of ``inputs`` (default: the bundled corpus) and write its exports.
+
+    Skips the work when ``options.out_dir`` already holds the exports of the same build (see the module
+    docstring) unless ``options.force``.
+    """
     t0 = time.perf_counter()
     stages: dict[str, float] = {}
     corpus = read_corpus(
@@ -149,8 +224,25 @@ def build(inputs: list[Path] | None, options: BuildOptions = BuildOptions(),
     stages["corpus"] = time.perf_counter() - t0
     t = time.perf_counter()
     if embedder is None:
-        embedder = load_embedder(options.device, options.cache_dir, cache=options.cache)
+        embedder = load_embedder(options.device, options.cache_dir, cache=options.cache)  # the model loads lazily
     stages["model"] = time.perf_counter() - t
+    t = time.perf_counter()
+    print_ = fingerprint(corpus, options, embedder.model_id)
+    manifest = _read_manifest(options.out_dir)
+    up_to_date = not options.force and _is_up_to_date(manifest, options.out_dir, print_)
+    stages["check"] = time.perf_counter() - t
+    if up_to_date:
+        summary = manifest.get("summary", {})
+        return BuildReport(
+            corpus=corpus,
+            entities_per_type=summary.get("entities_per_type", {}),
+            links=summary.get("links", 0),
+            method_task_links=summary.get("method_task_links", 0),
+            seconds=time.perf_counter() - t0,
+            stage_seconds=stages,
+            outputs=tuple(options.out_dir / name for name in EXPORT_FILES),
+            up_to_date=True,
+        )
     hits0, misses0 = getattr(embedder, "hits", 0), getattr(embedder, "misses", 0)
     extraction = extract(list(corpus.papers), embedder, options, stages)
     t = time.perf_counter()
@@ -158,14 +250,20 @@ def build(inputs: list[Path] | None, options: BuildOptions = BuildOptions(),
     graph.graph["extractor_version"] = f"paper-kg {__version__} / {embedder.model_id}"
     stages["graph"] = time.perf_counter() - t
     t = time.perf_counter()
+    (options.out_dir / MANIFEST).unlink(missing_ok=True)
     outputs = write_exports(graph, options.out_dir, options.html_max_nodes)
-    stages["exports"] = time.perf_counter() - t
     linked = {m.entity for m in extraction.mentions}
-    per_type = Counter(e.type.value for e in extraction.entities if e.id in linked)
+    per_type = dict(sorted(Counter(e.type.value for e in extraction.entities if e.id in linked).items()))
     n_links = sum(1 for *_, d in graph.edges(data=True) if d["relation"] == "appliedTo")
+    with atomic_write(options.out_dir / MANIFEST) as f:
+        json.dump({"fingerprint": print_, "files": {p.name: _sha256(p) for p in outputs},
+                   "summary": {"entities_per_type": per_type, "links": len(extraction.mentions),
+                               "method_task_links": n_links}}, f, indent=1, sort_keys=True)
+        f.write("\n")
+    stages["exports"] = time.perf_counter() - t
     return BuildReport(
         corpus=corpus,
-        entities_per_type=dict(per_type),
+        entities_per_type=per_type,
         links=len(extraction.mentions),
         method_task_links=n_links,
         seconds=time.perf_counter() - t0,

@@ -21,6 +21,8 @@ from functools import lru_cache
 
 from lemminflect import getAllLemmas
 
+from kg.normalize import label_key
+
 _SENT_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
 _ABBREV = re.compile(r"\b(?:e\.g|i\.e|et al|etc|vs|cf|Fig|Eq|Sec|approx|resp|No)\.$", re.I)
 
@@ -60,6 +62,33 @@ WEAK_MODIFIERS = frozenset(
     challenging difficult complex critical crucial important essential fundamental major minor notable
     considerable little growing increasing much""".split()
 )
+
+#: words that are never an entity on their own, nor the whole of one
+GENERIC = frozenset(
+    """method approach model framework performance result system technique paradigm strategy mechanism
+    module pipeline solution work paper study task problem setting scenario experiment evaluation analysis
+    baseline benchmark dataset data datum set way process procedure step stage component part type kind
+    number amount variety range level degree term aspect factor feature property quality capability ability
+    advantage challenge issue limitation gap improvement gain cost efficiency effectiveness accuracy score
+    metric time size scale parameter resource application domain field area community researcher user human
+    people practitioner insight finding observation contribution code source implementation tool library
+    platform version variant design idea concept principle theory perspective direction future trend state
+    art state-of-the-art sota field end fact case example instance detail experiment experimental extensive
+    comprehensive significant substantial order magnitude terms bunch lot""".split()
+)
+
+
+def is_generic(phrase: str) -> bool:
+    """True when every word of the phrase is generic (``model``, ``novel approach``, ``results``).
+
+    >>> is_generic("proposed framework"), is_generic("diffusion model")
+    (True, False)
+    """
+    words = label_key(phrase).split()
+    if words in (["attention"], ["interest"]):  # "received considerable attention"
+        return True
+    return all(w in GENERIC or w in WEAK_MODIFIERS or w in STOP_WORDS for w in words)
+
 
 _VERB_SUFFIX_OK = ("ing",)  # gerunds stay: fine-tuning, pipelining, training, decoding
 _DETERMINERS = frozenset("a an the this these that those our their its each every".split())

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 
+import numpy as np
 import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
+from kg.embed import Embedder  # noqa: E402
 from kg.graph import build_graph  # noqa: E402
 from kg.model import Entity, EntityType, Listing, Mention, Paper, Relation  # noqa: E402
 from kg.namespace import entity_iri, vocab_iri  # noqa: E402
@@ -79,6 +82,32 @@ def small_records():
 def small_graph():
     """A MultiDiGraph as kg.graph.build_graph makes it, from :func:`small_records`."""
     return build_graph(*small_records())
+
+
+class TrigramEmbedder(Embedder):
+    """Hashed character trigrams: similar strings get similar vectors, and nothing is loaded. ``calls``
+    counts the texts it was asked to embed."""
+
+    model_id = "trigram-test"
+    dim = 64
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        self.calls += len(texts)
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i, t in enumerate(texts):
+            s = f"  {t.lower()} "
+            for j in range(len(s) - 2):
+                out[i, int.from_bytes(hashlib.md5(s[j : j + 3].encode()).digest()[:4], "little") % self.dim] += 1
+        return out + 1e-3
+
+
+@pytest.fixture
+def trigram_embedder():
+    """A fast deterministic stand-in for the model (a class: call it for a fresh instance)."""
+    return TrigramEmbedder
 
 
 @pytest.fixture(scope="session")

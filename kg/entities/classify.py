@@ -32,21 +32,10 @@ import numpy as np
 from kg.embed import Embedder
 from kg.model import EntityType
 from kg.normalize import is_name, label_key
+from kg.text import GENERIC, is_generic
 from kg.vocabulary import Concept, Vocabulary
 
-#: words that are never an entity on their own, nor the whole of one
-GENERIC = frozenset(
-    """method approach model framework performance result system technique paradigm strategy mechanism
-    module pipeline solution work paper study task problem setting scenario experiment evaluation analysis
-    baseline benchmark dataset data datum set way process procedure step stage component part type kind
-    number amount variety range level degree term aspect factor feature property quality capability ability
-    advantage challenge issue limitation gap improvement gain cost efficiency effectiveness accuracy score
-    metric time size scale parameter resource application domain field area community researcher user human
-    people practitioner insight finding observation contribution code source implementation tool library
-    platform version variant design idea concept principle theory perspective direction future trend state
-    art state-of-the-art sota field end fact case example instance detail experiment experimental extensive
-    comprehensive significant substantial order magnitude terms bunch lot""".split()
-)
+__all__ = ["GENERIC", "Classifier", "Typing", "is_generic", "strip_generic_tail"]
 
 #: head nouns that make a phrase a task (the last word)
 TASK_HEADS = frozenset(
@@ -108,20 +97,6 @@ class Typing:
     concept: Concept | None
     rule: str
     confidence: float = 1.0
-
-
-def is_generic(phrase: str) -> bool:
-    """True when every word of the phrase is generic (``model``, ``novel approach``, ``results``).
-
-    >>> is_generic("proposed framework"), is_generic("diffusion model")
-    (True, False)
-    """
-    words = label_key(phrase).split()
-    from kg.text import STOP_WORDS, WEAK_MODIFIERS
-
-    if words in (["attention"], ["interest"]):  # "received considerable attention"
-        return True
-    return all(w in GENERIC or w in WEAK_MODIFIERS or w in STOP_WORDS for w in words)
 
 
 class Classifier:

@@ -1,0 +1,167 @@
+"""The whole build (kg.pipeline and ``kg build``): exports, up-to-date detection, atomicity, CLI errors.
+
+A small deterministic embedder (``trigram_embedder``, character trigram hashing) stands in for the model,
+so these run in seconds; the real model's build is covered by the users of the ``bundled_build`` fixture.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from kg import cli, pipeline
+from kg.embed import CachedEmbedder
+from kg.pipeline import EXPORT_FILES, MANIFEST, BuildOptions, build
+
+PAPERS = [
+    {"id": "2401.00001", "title": "LoRA for Speech Recognition",
+     "abstract": "We apply low-rank adaptation (LoRA) to automatic speech recognition on 8 A100 GPUs."},
+    {"id": "2401.00002", "title": "Speculative Decoding at Scale",
+     "abstract": "Speculative decoding speeds up large language model inference on a single H100 GPU."},
+    {"id": "2401.00003", "title": "GPipe: Pipeline Parallelism",
+     "abstract": "We introduce GPipe, a scheduling library for pipeline parallelism in image classification."},
+]
+
+
+def write_jsonl(path: Path, papers: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(p) + "\n" for p in papers), encoding="utf-8")
+    return path
+
+
+def snapshot(out: Path) -> dict[str, tuple[int, bytes]]:
+    return {name: ((out / name).stat().st_mtime_ns, (out / name).read_bytes()) for name in EXPORT_FILES}
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    return write_jsonl(tmp_path / "papers.jsonl", PAPERS)
+
+
+def test_build_writes_every_export_and_a_manifest(corpus, tmp_path, trigram_embedder):
+    out = tmp_path / "out"
+    report = build([corpus], BuildOptions(out_dir=out, progress=False), embedder=trigram_embedder())
+    assert not report.up_to_date
+    assert sorted(p.name for p in report.outputs) == sorted(EXPORT_FILES)
+    manifest = json.loads((out / MANIFEST).read_text())
+    for name in EXPORT_FILES:
+        assert manifest["files"][name] == hashlib.sha256((out / name).read_bytes()).hexdigest()
+    assert manifest["summary"]["links"] == report.links > 0
+    assert not list(out.glob(".staging-*"))
+
+
+def test_unchanged_rebuild_is_up_to_date_and_touches_nothing(corpus, tmp_path, trigram_embedder):
+    out = tmp_path / "out"
+    first = build([corpus], BuildOptions(out_dir=out, progress=False), embedder=trigram_embedder())
+    before = snapshot(out)
+    embedder = trigram_embedder()
+    again = build([corpus], BuildOptions(out_dir=out, progress=False), embedder=embedder)
+    assert again.up_to_date
+    assert embedder.calls == 0  # nothing embedded, no stage ran
+    assert snapshot(out) == before
+    assert (again.links, again.entities_per_type) == (first.links, first.entities_per_type)
+    assert "up to date" in again.summary()
+
+
+def test_forced_rebuild_reruns_and_gives_identical_bytes(corpus, tmp_path, trigram_embedder):
+    out = tmp_path / "out"
+    build([corpus], BuildOptions(out_dir=out, progress=False), embedder=trigram_embedder())
+    before = {name: data for name, (_, data) in snapshot(out).items()}
+    embedder = trigram_embedder()
+    report = build([corpus], BuildOptions(out_dir=out, progress=False, force=True), embedder=embedder)
+    assert not report.up_to_date and embedder.calls > 0
+    assert {name: data for name, (_, data) in snapshot(out).items()} == before
+
+
+@pytest.mark.parametrize("change", ["new paper", "edited abstract", "options", "export tampered", "export gone"])
+def test_any_change_triggers_a_rebuild(corpus, tmp_path, change, trigram_embedder):
+    out = tmp_path / "out"
+    build([corpus], BuildOptions(out_dir=out, progress=False), embedder=trigram_embedder())
+    options = BuildOptions(out_dir=out, progress=False)
+    if change == "new paper":
+        write_jsonl(corpus, [*PAPERS, {"id": "2401.00004", "title": "Flash Attention", "abstract": "Fast attention."}])
+    elif change == "edited abstract":
+        write_jsonl(corpus, [PAPERS[0], PAPERS[1], {**PAPERS[2], "abstract": "We use GPipe on TPU v4 pods."}])
+    elif change == "options":
+        options = BuildOptions(out_dir=out, progress=False, html_max_nodes=5)
+    elif change == "export tampered":
+        with open(out / "graph.ttl", "a", encoding="utf-8") as f:
+            f.write("# edited by hand\n")
+    else:
+        (out / "graph.graphml").unlink()
+    report = build([corpus], options, embedder=trigram_embedder())
+    assert not report.up_to_date
+    assert all((out / name).exists() for name in EXPORT_FILES)
+    if change == "new paper":
+        assert "2401.00004" in (out / "graph.nt").read_text()
+
+
+def test_a_failed_export_leaves_earlier_exports_and_forces_the_next_build(
+    corpus, tmp_path, monkeypatch, trigram_embedder
+):
+    out = tmp_path / "out"
+    build([corpus], BuildOptions(out_dir=out, progress=False), embedder=trigram_embedder())
+    before = snapshot(out)
+    write_jsonl(corpus, [*PAPERS, {"id": "2401.00009", "title": "Mamba", "abstract": "State space models."}])
+
+    import kg.export.html
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(kg.export.html, "write_html", broken)
+    with pytest.raises(OSError, match="disk full"):
+        build([corpus], BuildOptions(out_dir=out, progress=False), embedder=trigram_embedder())
+    assert snapshot(out) == before  # every earlier export untouched
+    assert not list(out.glob(".staging-*"))
+    monkeypatch.undo()
+    write_jsonl(corpus, PAPERS)  # back to the exported input: the manifest was dropped, so it rebuilds
+    assert not build([corpus], BuildOptions(out_dir=out, progress=False), embedder=trigram_embedder()).up_to_date
+
+
+def test_the_cache_serves_a_forced_rebuild(corpus, tmp_path, trigram_embedder):
+    inner = trigram_embedder()
+    cached = CachedEmbedder(inner, tmp_path / "cache")
+    build([corpus], BuildOptions(out_dir=tmp_path / "a", progress=False), embedder=cached)
+    calls = inner.calls
+    report = build([corpus], BuildOptions(out_dir=tmp_path / "a", progress=False, force=True), embedder=cached)
+    assert inner.calls == calls and report.embedded == 0 and report.cache_hits > 0
+
+
+# --- the CLI ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def no_model(monkeypatch, trigram_embedder):
+    monkeypatch.setattr(pipeline, "load_embedder", lambda *a, **k: trigram_embedder())
+
+
+def test_cli_build_reports_a_malformed_record_by_file_and_line(tmp_path, capsys, no_model):
+    f = tmp_path / "papers.jsonl"
+    f.write_text(json.dumps(PAPERS[0]) + "\n{not json\n" + json.dumps(PAPERS[1]) + "\n", encoding="utf-8")
+    assert cli.main(["build", str(f), "--out", str(tmp_path / "out"), "-q"]) == 0
+    captured = capsys.readouterr()
+    assert f"{f}:2:" in captured.err and "distinct papers: 2" in captured.out
+    assert cli.main(["build", str(f), "--out", str(tmp_path / "strict"), "-q", "--strict"]) == 2
+    assert f"{f}:2:" in capsys.readouterr().err
+    assert not (tmp_path / "strict" / "graph.ttl").exists()
+
+
+def test_cli_build_twice_then_force(corpus, tmp_path, capsys, no_model):
+    args = ["build", str(corpus), "--out", str(tmp_path / "out"), "-q"]
+    assert cli.main(args) == 0
+    assert "up to date" not in capsys.readouterr().out
+    assert cli.main(args) == 0
+    assert "up to date" in capsys.readouterr().out
+    assert cli.main([*args, "--force"]) == 0
+    assert "up to date" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("value", ["-1", "many"])
+def test_cli_rejects_a_bad_html_max_nodes(value, capsys):
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["build", "--html-max-nodes", value])
+    assert exc.value.code == 2
+    assert "expected a whole number >= 0" in capsys.readouterr().err
