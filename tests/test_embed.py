@@ -106,3 +106,15 @@ def test_the_model_loads_only_when_a_text_is_not_cached(tmp_path):
     vec = cached.embed(["low-rank adaptation"])
     assert "model" in vars(model) and model.texts_embedded == 1 and model.tokens_embedded > 2
     assert vec.shape == (1, 384) and abs(np.linalg.norm(vec) - 1) < 1e-5
+
+
+def test_asking_for_cuda_without_a_gpu_is_a_clear_error(tmp_path):
+    import torch
+
+    from kg.errors import InputError
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a GPU")
+    model = SentenceTransformerEmbedder(device="cuda")  # nothing loads yet
+    with pytest.raises(InputError, match="--device cuda: torch .* sees no CUDA GPU"):
+        model.embed(["LoRA"])

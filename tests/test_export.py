@@ -344,6 +344,28 @@ def test_ntriples_load_into_oxigraph_with_the_same_counts(exports, rdf):
     assert int(row["n"].value) == int(next(iter(rdf.query(query)))[0]) == 11
 
 
+
+@pytest.mark.parametrize("name, params", [("papers-with-hardware", {"hardware": "GPU"}),
+                                          ("methods-for-task", {"task": "question answering"}),
+                                          ("why-linked", {})])
+def test_ntriples_in_an_on_disk_oxigraph_store_answer_shipped_queries_as_rdflib_does(exports, rdf, tmp_path,
+                                                                                      name, params):
+    """The documented path for graphs that outgrow memory: bulk-load graph.nt into an on-disk store."""
+    from pyoxigraph import RdfFormat, Store
+
+    from kg.query import get_query, run_query
+
+    store = Store(str(tmp_path / "store"))
+    store.bulk_load(path=str(exports / "graph.nt"), format=RdfFormat.N_TRIPLES)
+    del store
+    store = Store.read_only(str(tmp_path / "store"))  # reopened from disk
+    text = get_query(name).render(**params)
+    solutions = store.query(text)
+    names = [v.value for v in solutions.variables]
+    on_disk = [tuple(None if row[n] is None else row[n].value for n in names) for row in solutions]
+    in_memory = [tuple(None if v is None else str(v) for v in row) for row in run_query(rdf, text)]
+    assert on_disk == in_memory and on_disk, name
+
 # ---------------------------------------------------------------- GraphML
 
 

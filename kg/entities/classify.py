@@ -8,7 +8,8 @@ In order, the first rule that fires decides:
 3. head-noun rules: ``... generation``, ``... recognition``, ``... answering`` are tasks;
    ``... attention``, ``... distillation``, ``... quantization`` are methods;
 4. names (``GPipe``, ``Qwen2-72B``, ``SpQR``): a method, unless they read as a dataset or benchmark;
-5. embedding prototypes: the nearest vocabulary labels vote, if similar enough (``threshold``);
+5. embedding prototypes: the nearest method or task label of the vocabulary decides, if similar enough
+   (``threshold``);
 6. otherwise an untyped keyphrase (``EntityType.KEYPHRASE``).
 
 Examples
@@ -155,13 +156,14 @@ class Classifier:
             sims = vecs @ proto.T
             best = sims.argmax(axis=1)
             for i, j, s in zip(todo, best, sims[np.arange(len(todo)), best], strict=True):
-                concept = self._proto_labels[j][1]
-                if s >= self.threshold and concept.type is not EntityType.HARDWARE:
-                    out[i] = Typing(concept.type, None, "prototype", float(s))
+                if s >= self.threshold:
+                    out[i] = Typing(self._proto_labels[j][1].type, None, "prototype", float(s))
         return out
 
     def _prototypes(self) -> np.ndarray:
         if self._proto is None:
-            self._proto_labels = [(lab, c) for c in self.vocabulary for lab in c.labels]
+            # Methods and tasks only: hardware is found by its own scanner (kg.hardware)
+            self._proto_labels = [(lab, c) for c in self.vocabulary if c.type is not EntityType.HARDWARE
+                                  for lab in c.labels]
             self._proto = self.embedder.embed([lab for lab, _ in self._proto_labels])
         return self._proto
