@@ -19,13 +19,16 @@ Examples
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
+import multiprocessing
 import os
 import shutil
 import sys
 import tempfile
 import time
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -124,20 +127,50 @@ def extract(corpus_papers, embedder: Embedder, options: BuildOptions, stage_seco
     return extraction
 
 
-def write_exports(graph: nx.MultiDiGraph, out_dir: Path, html_max_nodes: int | None) -> tuple[Path, ...]:
-    """Write every export into a staging directory, then move them all into ``out_dir``."""
-    from kg.export.graphml import write_graphml
-    from kg.export.html import write_html
-    from kg.export.rdf import write_jsonld, write_ntriples, write_turtle
+#: (file, module, writer), the slowest first so two workers finish together
+_WRITERS = (
+    ("graph.ttl", "kg.export.rdf", "write_turtle"),
+    ("graph.html", "kg.export.html", "write_html"),
+    ("graph.graphml", "kg.export.graphml", "write_graphml"),
+    ("graph.jsonld", "kg.export.rdf", "write_jsonld"),
+    ("graph.nt", "kg.export.rdf", "write_ntriples"),
+)
+_FORKED_GRAPH: nx.MultiDiGraph | None = None  # the graph a forked export worker writes
+
+
+def _write_one(name: str, module: str, writer: str, path: Path, html_max_nodes: int | None,
+               graph: nx.MultiDiGraph | None = None) -> str:
+    write = getattr(importlib.import_module(module), writer)
+    kwargs = {"max_nodes": html_max_nodes} if name == "graph.html" else {}
+    write(_FORKED_GRAPH if graph is None else graph, path, **kwargs)
+    return name
+
+
+def write_exports(graph: nx.MultiDiGraph, out_dir: Path, html_max_nodes: int | None,
+                  workers: int | None = None) -> tuple[Path, ...]:
+    """Write every export into a staging directory, then move them all into ``out_dir``.
+
+    The five writers run in ``workers`` forked processes (default: one per CPU, at most 2; 1 runs them
+    here), which share the graph copy-on-write; the files are the same bytes either way.
+    """
+    global _FORKED_GRAPH
 
     out_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
+    workers = min(2, os.cpu_count() or 1) if workers is None else workers
     try:
-        write_turtle(graph, staging / "graph.ttl")
-        write_jsonld(graph, staging / "graph.jsonld")
-        write_ntriples(graph, staging / "graph.nt")
-        write_graphml(graph, staging / "graph.graphml")
-        write_html(graph, staging / "graph.html", max_nodes=html_max_nodes)
+        jobs = [(name, module, writer, staging / name, html_max_nodes) for name, module, writer in _WRITERS]
+        if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+            _FORKED_GRAPH = graph
+            try:
+                with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                    for future in [pool.submit(_write_one, *job) for job in jobs]:
+                        future.result()
+            finally:
+                _FORKED_GRAPH = None
+        else:
+            for job in jobs:
+                _write_one(*job, graph=graph)
         outputs = []
         for name in EXPORT_FILES:
             os.replace(staging / name, out_dir / name)

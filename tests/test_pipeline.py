@@ -165,3 +165,12 @@ def test_cli_rejects_a_bad_html_max_nodes(value, capsys):
         cli.main(["build", "--html-max-nodes", value])
     assert exc.value.code == 2
     assert "expected a whole number >= 0" in capsys.readouterr().err
+
+
+def test_exports_written_in_parallel_are_the_bytes_written_in_turn(small_graph, tmp_path):
+    from kg.pipeline import write_exports
+
+    write_exports(small_graph, tmp_path / "one", None, workers=1)
+    write_exports(small_graph, tmp_path / "two", None, workers=2)
+    for name in EXPORT_FILES:
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name

@@ -505,6 +505,7 @@ def bundled(bundled_graph_path) -> Graph:
 @pytest.mark.parametrize("name", QUERY_NAMES)
 def test_bundled_every_named_query_runs_and_oxigraph_agrees(bundled_graph_path, name):
     memory = rows(graph_of(bundled_graph_path), name)
+    assert memory, f"`kg query --name {name}` finds nothing on the bundled graph with its default parameters"
     assert _normalized(memory) == _normalized(rows(graph_of(bundled_graph_path, "oxigraph"), name))
 
 
