@@ -46,7 +46,8 @@ class EntityOptions:
 
     Phrases typed by the vocabulary or as names are linked when their KeyBERT score reaches
     ``vocabulary_min_score``; phrases typed by head rules or embedding prototypes only when they are among
-    the ``top_k`` best and score at least ``min_score``; at most ``max_keyphrases`` untyped keyphrases
+    the paper's ``top_k`` best candidates (generic phrases are not candidates, so they take no place) and
+    score at least ``min_score``; at most ``max_keyphrases`` untyped keyphrases
     scoring ``keyphrase_min_score`` are kept per paper. Minted entities of one type whose labels embed
     closer than ``merge_threshold`` (cosine) are merged.
     """
