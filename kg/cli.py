@@ -148,7 +148,7 @@ def _parser() -> argparse.ArgumentParser:
         "--store",
         choices=["memory", "oxigraph"],
         default="oxigraph",
-        help="triple store: oxigraph (default; loads and answers 5-100x faster, bench/query_latency.md) or rdflib",
+        help="triple store: oxigraph (default; loads 8-13x faster, see bench/query_latency.md) or memory (rdflib)",
     )
     q.add_argument(
         "--param",

@@ -281,6 +281,13 @@ def test_cli_validate_exit_codes(exports, tmp_path, capsys):
     assert "bad.ttl" in capsys.readouterr().err
 
 
+
+@pytest.mark.slow
+def test_the_bundled_export_conforms_to_the_shapes(bundled_graph_path, capsys):
+    """`kg validate exports/graph.ttl` on the real build of the bundled corpus."""
+    assert cli.main(["validate", str(bundled_graph_path)]) == 0
+    assert "conforms to ontology/shapes.ttl" in capsys.readouterr().out
+
 # ---------------------------------------------------------------- determinism, atomicity, other stores
 
 _WRITE_ALL = """
