@@ -18,6 +18,7 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from kg.embed import Embedder
 from kg.entities.acronyms import corpus_acronyms, find_definitions
@@ -28,6 +29,9 @@ from kg.namespace import entity_iri
 from kg.normalize import display_label, is_name, label_key
 from kg.text import TOKEN, sentence_at
 from kg.vocabulary import Vocabulary
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = ["EntityOptions", "Extraction", "extract_entities", "proposed_names"]
 
@@ -109,6 +113,30 @@ def proposed_names(paper: Paper) -> list[tuple[str, str]]:
     return uniq
 
 
+def nearest_earlier(vecs: np.ndarray, threshold: float, block: int = 1024) -> list[int | None]:
+    """For each row ``j`` of unit vectors, the earlier row ``i < j`` most similar to it (the first on a
+    tie) when their cosine similarity is at least ``threshold``, else None.
+
+    Rows are compared in blocks, so ``n`` rows never hold an ``n x n`` matrix.
+
+    >>> import numpy as np
+    >>> nearest_earlier(np.array([[1.0, 0.0], [0.0, 1.0], [0.6, 0.8], [1.0, 0.0]]), 0.7)
+    [None, None, 1, 0]
+    """
+    import numpy as np
+
+    out: list[int | None] = [None] * len(vecs)
+    for j0 in range(1, len(vecs), block):
+        j1 = min(j0 + block, len(vecs))
+        sims = vecs[j0:j1] @ vecs[:j1].T
+        for j in range(j0, j1):
+            row = sims[j - j0, :j]
+            i = int(np.argmax(row))
+            if row[i] >= threshold:
+                out[j] = i
+    return out
+
+
 class _Builder:
     """Collects surface forms per canonical entity and the best mention per (paper, entity)."""
 
@@ -142,8 +170,6 @@ class _Builder:
     def merge_near_duplicates(self, embedder: Embedder, threshold: float) -> int:
         """Merge minted (non-vocabulary, non-name) entities of one type whose labels embed within
         ``threshold`` cosine similarity and share a head word. Returns the number of merges."""
-        import numpy as np
-
         groups: dict[tuple[EntityType, str], list[str]] = defaultdict(list)
         for eid, forms in self.surfaces.items():
             if self.concepts.get(eid) is None and not is_name(forms[0]):
@@ -154,10 +180,8 @@ class _Builder:
                 continue
             ids = sorted(ids, key=lambda e: (-len(self.surfaces[e]), e))  # the most used one survives
             vecs = embedder.embed([display_label(self.surfaces[e]) for e in ids])
-            sims = vecs @ vecs.T
-            for j in range(1, len(ids)):
-                i = int(np.argmax(sims[j, :j]))
-                if sims[j, i] >= threshold:
+            for j, i in enumerate(nearest_earlier(vecs, threshold)):
+                if i is not None:
                     target[ids[j]] = target.get(ids[i], ids[i])
         for old, new in target.items():
             self.surfaces[new].extend(self.surfaces.pop(old))

@@ -100,6 +100,9 @@ class Typing:
     confidence: float = 1.0
 
 
+_BLOCK = 4096  # phrases typed per embedding call
+
+
 class Classifier:
     """Applies the rules of the module docstring; ``embedder`` enables the prototype rule."""
 
@@ -152,12 +155,13 @@ class Classifier:
         todo = [i for i, t in enumerate(out) if t is not None and t.rule == "none"]
         if todo and self.embedder is not None and len(self.vocabulary):
             proto = self._prototypes()
-            vecs = self.embedder.embed([phrases[i] for i in todo])
-            sims = vecs @ proto.T
-            best = sims.argmax(axis=1)
-            for i, j, s in zip(todo, best, sims[np.arange(len(todo)), best], strict=True):
-                if s >= self.threshold:
-                    out[i] = Typing(self._proto_labels[j][1].type, None, "prototype", float(s))
+            for k in range(0, len(todo), _BLOCK):  # in blocks: memory stays flat however many phrases
+                part = todo[k : k + _BLOCK]
+                sims = self.embedder.embed([phrases[i] for i in part]) @ proto.T
+                best = sims.argmax(axis=1)
+                for i, j, s in zip(part, best, sims[np.arange(len(part)), best], strict=True):
+                    if s >= self.threshold:
+                        out[i] = Typing(self._proto_labels[j][1].type, None, "prototype", float(s))
         return out
 
     def _prototypes(self) -> np.ndarray:
