@@ -107,7 +107,6 @@ def test_extraction_merges_acronyms_and_variants(vocab):
     assert lora[0].broader and all(b in {e.id for e in ex.entities} for b in lora[0].broader)
 
 
-
 @settings(max_examples=60, deadline=None)
 @given(st.integers(1, 40), st.integers(1, 9), st.integers(-4, 12), st.integers(0, 2**32 - 1))
 def test_nearest_earlier_in_blocks_equals_the_whole_matrix(n, block, threshold, seed):
