@@ -44,7 +44,7 @@ lint: install
 	$(VENV)/bin/ruff format --check kg tests bench
 
 eval: install
-	$(KG) eval --bench-dir $(BENCH)
+	$(PY) bench/evaluate.py --bench-dir $(BENCH)
 
 bench: install
 	$(PY) bench/run.py

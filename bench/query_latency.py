@@ -1,6 +1,6 @@
 """Query latency: rdflib's in-memory store vs Oxigraph (via oxrdflib), on an export and copies 10x and 100x bigger.
 
-For each store it loads the graph, then runs every named query of ``kg/queries/`` (default parameters)
+For each store it loads the graph, then runs every named query of ``kg/query/queries/`` (default parameters)
 ``--repeat`` times, reading every row, and reports the median milliseconds. A query still running after
 ``--timeout`` seconds is stopped and reported as such. rdflib's store is only loaded for graphs of at most
 ``--memory-max-triples`` triples (at about 1 KB of RAM and 70 us of parsing per triple it does not fit a

@@ -40,7 +40,7 @@ def _one(args: argparse.Namespace) -> None:
     """Child process: one measurement, printed as JSON on the last line."""
     sys.path.insert(0, str(ROOT))
     from kg.corpus import default_corpus_dir, read_corpus
-    from kg.embed import CachedEmbedder, SentenceTransformerEmbedder
+    from kg.extract.embed import CachedEmbedder, SentenceTransformerEmbedder
     from kg.pipeline import BuildOptions, build
 
     inputs = [Path(p) for p in args.inputs] or [default_corpus_dir()]
@@ -121,7 +121,7 @@ def synthetic_corpus(n: int, path: Path, seed: int = 0) -> Path:
     """``n`` papers whose abstracts recombine sentences of the bundled abstracts (new text each time)."""
     sys.path.insert(0, str(ROOT))
     from kg.corpus import default_corpus_dir, read_corpus
-    from kg.text import sentences
+    from kg.extract.text import sentences
 
     papers = read_corpus([default_corpus_dir()], on_warning=lambda m: None).papers
     pool = [p.abstract[s:e] for p in papers for s, e in sentences(p.abstract)]
@@ -206,7 +206,7 @@ def main() -> None:
                      f"{r['peak_rss_mb']:.0f} ({r['rss_self_mb']:.0f} / {r['rss_workers_mb']:.0f}) | "
                      + ", ".join(f"{k} {v:.0f}s" for k, v in slow) + " |")
         print(lines[-1], flush=True)
-    from kg.keyphrases import candidates
+    from kg.extract.keyphrases import candidates
     from kg.model import Paper
 
     new = json.loads(extra.read_text())

@@ -3,8 +3,8 @@
 The package reads as the pipeline it runs::
 
     kg.corpus      read listings -> Paper records (deduplicated)
-    kg.keyphrases  candidate phrases + KeyBERT ranking -> Phrase records
-    kg.entities    canonicalize and type phrases -> Entity, Mention records
+    kg.extract.keyphrases  candidate phrases + KeyBERT ranking -> Phrase records
+    kg.extract.entities    canonicalize and type phrases -> Entity, Mention records
     kg.graph       assemble a networkx MultiDiGraph
     kg.export      write RDF (Turtle, JSON-LD, N-Triples), GraphML, graph.html
     kg.query       SPARQL over an export

@@ -6,9 +6,8 @@
     kg validate [PATH]
     kg serve [--graph PATH] [--host 127.0.0.1] [--port 8000] [--store memory|oxigraph] [--timeout S]
              [--row-limit N] [--workers N]
-    kg eval [--bench-dir DIR]
 
-Exit codes: 0 success, 1 a check failed (validation, evaluation), 2 bad input or usage.
+Exit codes: 0 success, 1 a check failed (validation), 2 bad input or usage.
 """
 
 from __future__ import annotations
@@ -78,7 +77,7 @@ def _cmd_query(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from kg.validate import load_export, validate
+    from kg.query.validate import load_export, validate
 
     graph = load_export(args.path)  # InputError (exit 2) when missing or unparseable
     result = validate(graph)
@@ -91,7 +90,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
-    from kg.serve import ServeOptions, serve
+    from kg.query.serve import ServeOptions, serve
 
     return serve(
         Path(args.graph),
@@ -104,12 +103,6 @@ def _cmd_serve(args: argparse.Namespace) -> int:
             workers=args.workers,
         ),
     )
-
-
-def _cmd_eval(args: argparse.Namespace) -> int:
-    from kg.evaluate import run_eval
-
-    return run_eval(Path(args.bench_dir), Path(args.work) if args.work else None)
 
 
 def _non_negative(text: str) -> int:
@@ -172,10 +165,6 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--workers", type=int, default=2, help="query worker processes (each holds the graph)")
     s.set_defaults(func=_cmd_serve)
 
-    e = sub.add_parser("eval", help="score extraction against the gold files in ../shared/bench")
-    e.add_argument("--bench-dir", default="../shared/bench")
-    e.add_argument("--work", default=None, help="keep the built graphs here")
-    e.set_defaults(func=_cmd_eval)
     return p
 
 

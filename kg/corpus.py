@@ -134,7 +134,7 @@ def default_corpus_dir() -> Path:
 
 def title_key(text: str) -> str:
     """Normalized identity key of a title (or abstract): NFKC, case-folded, punctuation dropped,
-    whitespace collapsed. Unlike :func:`kg.normalize.label_key` it keeps plurals, so titles that differ
+    whitespace collapsed. Unlike :func:`kg.extract.normalize.label_key` it keeps plurals, so titles that differ
     by one word's number stay distinct papers.
 
     Examples

@@ -36,13 +36,13 @@ import networkx as nx
 
 from kg import __version__
 from kg.corpus import Corpus, default_corpus_dir, read_corpus
-from kg.embed import Embedder, load_embedder
-from kg.entities import EntityOptions, Extraction, extract_entities
+from kg.extract.embed import Embedder, load_embedder
+from kg.extract.entities import EntityOptions, Extraction, extract_entities
+from kg.extract.keyphrases import RankingOptions, rank
+from kg.extract.vocabulary import load_vocabulary
 from kg.fileio import atomic_write
 from kg.graph import build_graph
-from kg.keyphrases import RankingOptions, rank
 from kg.namespace import ONTOLOGY_DIR
-from kg.vocabulary import load_vocabulary
 
 EXPORT_FILES = ("graph.ttl", "graph.jsonld", "graph.nt", "graph.graphml", "graph.html")
 DEFAULT_HTML_MAX_NODES = 4000

@@ -11,7 +11,7 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-from kg.embed import Embedder  # noqa: E402
+from kg.extract.embed import Embedder  # noqa: E402
 from kg.graph import build_graph  # noqa: E402
 from kg.model import Entity, EntityType, Listing, Mention, Paper, Relation  # noqa: E402
 from kg.namespace import entity_iri, vocab_iri  # noqa: E402
@@ -113,7 +113,7 @@ def trigram_embedder():
 @pytest.fixture(scope="session")
 def embedder(tmp_path_factory):
     """The real bundled model (all-MiniLM-L6-v2), with a cache private to this test session."""
-    from kg.embed import load_embedder
+    from kg.extract.embed import load_embedder
 
     return load_embedder("cpu", cache_dir=tmp_path_factory.mktemp("embed-cache"))
 

@@ -1,4 +1,4 @@
-"""The embedding cache (kg.embed.CachedEmbedder) and the lazily loaded model."""
+"""The embedding cache (kg.extract.embed.CachedEmbedder) and the lazily loaded model."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sys
 import numpy as np
 import pytest
 
-from kg.embed import CachedEmbedder, SentenceTransformerEmbedder
+from kg.extract.embed import CachedEmbedder, SentenceTransformerEmbedder
 
 TEXTS = ["low-rank adaptation", "speculative decoding", "A100 GPUs", "low-rank adaptation"]
 
@@ -60,7 +60,7 @@ def test_a_cache_corrupted_while_open_is_replaced(tmp_path, trigram_embedder):
 WRITER = """
 import hashlib, sys
 import numpy as np
-from kg.embed import CachedEmbedder, Embedder
+from kg.extract.embed import CachedEmbedder, Embedder
 
 class Sha(Embedder):
     model_id, dim = "sha-test", 8

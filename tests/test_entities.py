@@ -6,10 +6,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kg.entities import EntityOptions, extract_entities, proposed_names
-from kg.entities.classify import Classifier, is_generic, strip_generic_tail
+from kg.extract.classify import Classifier, is_generic, strip_generic_tail
+from kg.extract.entities import EntityOptions, extract_entities, proposed_names
+from kg.extract.vocabulary import load_vocabulary
 from kg.model import EntityType, Paper, Phrase, Relation
-from kg.vocabulary import load_vocabulary
 
 
 @pytest.fixture(scope="module")
@@ -112,7 +112,7 @@ def test_extraction_merges_acronyms_and_variants(vocab):
 def test_nearest_earlier_in_blocks_equals_the_whole_matrix(n, block, threshold, seed):
     import numpy as np
 
-    from kg.entities import nearest_earlier
+    from kg.extract.entities import nearest_earlier
 
     # small integer vectors: every dot product is exact, so blocks and the whole matrix must agree
     # to the tie (the earliest row wins)

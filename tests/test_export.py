@@ -21,7 +21,7 @@ from kg.export.rdf import iter_triples, to_rdf, write_jsonld, write_ntriples, wr
 from kg.graph import build_graph
 from kg.model import Entity, EntityType, Listing, Mention, Paper, Relation
 from kg.namespace import KG, link_iri, listing_iri, mention_iri, paper_iri, vocab_iri
-from kg.validate import validate
+from kg.query.validate import validate
 
 TESTS = Path(__file__).resolve().parent
 sys.path.insert(0, str(TESTS))

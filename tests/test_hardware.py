@@ -6,10 +6,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kg.hardware import HardwareScanner, find_hardware, sentence_of
+from kg.extract.hardware import HardwareScanner, find_hardware, sentence_of
+from kg.extract.vocabulary import load_vocabulary
 from kg.model import EntityType
 from kg.namespace import slug, vocab_iri
-from kg.vocabulary import load_vocabulary
 
 
 @pytest.fixture(scope="module")
@@ -191,7 +191,7 @@ def test_sentence_of():
 
 
 def test_scanner_is_built_once_per_vocabulary(vocab):
-    from kg.hardware import _SCANNERS
+    from kg.extract.hardware import _SCANNERS
 
     find_hardware("GPU", vocab)
     scanner = _SCANNERS[vocab]

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from kg import cli, pipeline
-from kg.embed import CachedEmbedder
+from kg.extract.embed import CachedEmbedder
 from kg.pipeline import EXPORT_FILES, MANIFEST, BuildOptions, build
 
 PAPERS = [

@@ -24,7 +24,7 @@ from SPARQLWrapper import CSV, JSON, POST, TSV, XML, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
 from kg.query import load_graph
-from kg.serve import GRAPH_TYPES, RESULT_TYPES, ServeOptions, answer, choose_media_type
+from kg.query.serve import GRAPH_TYPES, RESULT_TYPES, ServeOptions, answer, choose_media_type
 
 ROOT = Path(__file__).resolve().parent.parent
 MINI = Path(__file__).parent / "data" / "mini_graph.ttl"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kg.entities.acronyms import corpus_acronyms, find_definitions
-from kg.normalize import label_key
-from kg.text import chunk, sentences, sub_phrases
+from kg.extract.acronyms import corpus_acronyms, find_definitions
+from kg.extract.normalize import label_key
+from kg.extract.text import chunk, sentences, sub_phrases
 
 
 def texts(s: str) -> list[str]:

@@ -12,11 +12,11 @@ import pytest
 from rdflib import RDF, Graph, URIRef
 from rdflib.namespace import SKOS
 
-from kg.entities.classify import is_generic
+from kg.extract.classify import is_generic
+from kg.extract.normalize import label_key
+from kg.extract.vocabulary import VOCABULARY_FILES, load_vocabulary
 from kg.model import EntityType
 from kg.namespace import KG, ONTOLOGY_DIR, VOCAB, slug
-from kg.normalize import label_key
-from kg.vocabulary import VOCABULARY_FILES, load_vocabulary
 
 #: the files of this vocabulary and the one type each may hold
 OWN_FILES = {"vocab-methods.ttl": KG.Method, "vocab-tasks.ttl": KG.Task}
@@ -50,7 +50,7 @@ def own_graph(own) -> Graph:
 
 @pytest.fixture(scope="module")
 def all_graph() -> Graph:
-    """Every ``vocab-*.ttl`` file, as :func:`kg.vocabulary.load_vocabulary` reads them."""
+    """Every ``vocab-*.ttl`` file, as :func:`kg.extract.vocabulary.load_vocabulary` reads them."""
     return _parse(*VOCABULARY_FILES)
 
 
@@ -165,7 +165,7 @@ def test_no_label_key_is_shared_with_hardware(own_graph):
 
 
 def test_no_label_is_generic(own_graph):
-    """A label made only of generic words could never be matched (kg.entities.classify.is_generic)."""
+    """A label made only of generic words could never be matched (kg.extract.classify.is_generic)."""
     generic = [str(lab) for p in (SKOS.prefLabel, SKOS.altLabel) for lab in own_graph.objects(None, p)
                if is_generic(str(lab))]
     assert not generic

@@ -4,7 +4,7 @@ An export (``exports/graph.ttl``, ``.nt``, ``.jsonld``; shape in ``ontology/READ
 in-memory rdflib store (``store="memory"``) or into Oxigraph through oxrdflib (``store="oxigraph"``), whose
 Rust engine answers the same SPARQL much faster on big graphs. Both give an rdflib ``Result``.
 
-Named queries live in ``kg/queries/*.rq``. Each file starts with comment lines:
+Named queries live in ``kg/query/queries/*.rq``. Each file starts with comment lines:
 
     # description: Methods used by papers that address a task
     # param: task = question answering
@@ -23,7 +23,7 @@ named graphs, and query timeouts in-process (``kg serve`` runs queries in worker
 Examples
 --------
 >>> from pathlib import Path
->>> g = load_graph(Path(__file__).parent.parent / "tests" / "data" / "mini_graph.ttl")
+>>> g = load_graph(Path(__file__).parents[2] / "tests" / "data" / "mini_graph.ttl")
 >>> q = get_query("papers-with-hardware")
 >>> q.params[0].name, q.params[0].default
 ('hardware', 'A100')
@@ -421,7 +421,7 @@ def _library() -> dict[str, NamedQuery]:
 
 
 def list_queries() -> list[NamedQuery]:
-    """The named queries of ``kg/queries/``, sorted by name."""
+    """The named queries of ``kg/query/queries/``, sorted by name."""
     return list(_library().values())
 
 
@@ -431,7 +431,7 @@ def get_query(name: str) -> NamedQuery:
         return _library()[name]
     except KeyError:
         names = ", ".join(_library())
-        raise InputError(f"kg/queries/{name}.rq", f"no such named query (known: {names})") from None
+        raise InputError(f"kg/query/queries/{name}.rq", f"no such named query (known: {names})") from None
 
 
 def parse_params(pairs: Iterable[str]) -> dict[str, str]:

@@ -23,9 +23,9 @@ from pathlib import Path
 from rdflib import RDF, Graph, URIRef
 from rdflib.namespace import SKOS
 
+from kg.extract.normalize import label_key
 from kg.model import EntityType
 from kg.namespace import KG, ONTOLOGY_DIR
-from kg.normalize import label_key
 
 VOCABULARY_FILES = tuple(sorted(ONTOLOGY_DIR.glob("vocab-*.ttl")))
 _TYPES = {KG.Method: EntityType.METHOD, KG.Task: EntityType.TASK, KG.Hardware: EntityType.HARDWARE}
@@ -47,7 +47,7 @@ class Concept:
 
 
 class Vocabulary:
-    """Concepts indexed by normalized label (:func:`kg.normalize.label_key`)."""
+    """Concepts indexed by normalized label (:func:`kg.extract.normalize.label_key`)."""
 
     def __init__(self, concepts: Iterable[Concept]):
         self.concepts: dict[str, Concept] = {c.iri: c for c in concepts}

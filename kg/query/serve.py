@@ -58,7 +58,7 @@ from kg.query import (
     run_query,
 )
 
-log = logging.getLogger("kg.serve")
+log = logging.getLogger("kg.query.serve")
 
 # media type -> serializer name, in order of preference (the first is the default)
 RESULT_TYPES = {

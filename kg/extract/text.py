@@ -21,7 +21,7 @@ from functools import lru_cache
 
 from lemminflect import getAllLemmas
 
-from kg.normalize import label_key
+from kg.extract.normalize import label_key
 
 _SENT_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
 _ABBREV = re.compile(r"\b(?:e\.g|i\.e|et al|etc|vs|cf|Fig|Eq|Sec|approx|resp|No)\.$", re.I)

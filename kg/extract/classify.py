@@ -14,7 +14,7 @@ In order, the first rule that fires decides:
 
 Examples
 --------
->>> from kg.vocabulary import load_vocabulary
+>>> from kg.extract.vocabulary import load_vocabulary
 >>> c = Classifier(load_vocabulary())
 >>> [c.classify(p).type.value for p in ["LoRA", "image captioning", "speculative decoding", "GPipe"]]
 ['Method', 'Task', 'Method', 'Method']
@@ -30,11 +30,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kg.embed import Embedder
+from kg.extract.embed import Embedder
+from kg.extract.normalize import is_name, label_key
+from kg.extract.text import GENERIC, is_generic
+from kg.extract.vocabulary import Concept, Vocabulary
 from kg.model import EntityType
-from kg.normalize import is_name, label_key
-from kg.text import GENERIC, is_generic
-from kg.vocabulary import Concept, Vocabulary
 
 __all__ = ["GENERIC", "Classifier", "Typing", "is_generic", "strip_generic_tail"]
 
@@ -166,7 +166,7 @@ class Classifier:
 
     def _prototypes(self) -> np.ndarray:
         if self._proto is None:
-            # Methods and tasks only: hardware is found by its own scanner (kg.hardware)
+            # Methods and tasks only: hardware is found by its own scanner (kg.extract.hardware)
             self._proto_labels = [(lab, c) for c in self.vocabulary if c.type is not EntityType.HARDWARE
                                   for lab in c.labels]
             self._proto = self.embedder.embed([lab for lab, _ in self._proto_labels])

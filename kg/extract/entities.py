@@ -2,14 +2,14 @@
 
 Steps:
 
-1. acronyms: Schwartz-Hearst definitions across the corpus (:mod:`kg.entities.acronyms`), so ``LoRA`` and
+1. acronyms: Schwartz-Hearst definitions across the corpus (:mod:`kg.extract.acronyms`), so ``LoRA`` and
    ``Low-Rank Adaptation`` are one entity with both labels;
-2. typing: :class:`kg.entities.classify.Classifier` (vocabulary, head rules, names, embedding prototypes);
+2. typing: :class:`kg.extract.classify.Classifier` (vocabulary, head rules, names, embedding prototypes);
 3. proposals: the ``Name`` of a ``Name: subtitle`` title and the name after "we propose / introduce" are
    linked with ``kg:proposesMethod``;
-4. hardware: every hardware mention of the full text (:mod:`kg.hardware`), ranked or not;
+4. hardware: every hardware mention of the full text (:mod:`kg.extract.hardware`), ranked or not;
 5. canonicalization: one entity per vocabulary concept, else per normalized label
-   (:func:`kg.normalize.label_key`) and type; every surface form becomes an alternative label.
+   (:func:`kg.extract.normalize.label_key`) and type; every surface form becomes an alternative label.
 """
 
 from __future__ import annotations
@@ -20,15 +20,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from kg.embed import Embedder
-from kg.entities.acronyms import corpus_acronyms, find_definitions
-from kg.entities.classify import Classifier, Typing, is_generic, strip_generic_tail
-from kg.hardware import find_hardware
+from kg.extract.acronyms import corpus_acronyms, find_definitions
+from kg.extract.classify import Classifier, Typing, is_generic, strip_generic_tail
+from kg.extract.embed import Embedder
+from kg.extract.hardware import find_hardware
+from kg.extract.normalize import display_label, is_name, label_key
+from kg.extract.text import TOKEN, sentence_at
+from kg.extract.vocabulary import Vocabulary
 from kg.model import RELATION_FOR_TYPE, Entity, EntityType, Mention, Paper, Phrase, Relation
 from kg.namespace import entity_iri
-from kg.normalize import display_label, is_name, label_key
-from kg.text import TOKEN, sentence_at
-from kg.vocabulary import Vocabulary
 
 if TYPE_CHECKING:
     import numpy as np

@@ -1,4 +1,4 @@
-"""``kg eval``: build graphs from the gold files in ``../shared/bench`` and score them with its scorer.
+"""``make eval``: build graphs from the gold files in ``../shared/bench`` and score them with its scorer.
 
 For each gold file, ``to_input.py`` turns it into builder input, :func:`kg.pipeline.build` builds it with
 the project's defaults, and ``score.py`` prints P/R/F1 per type (relaxed match). The gold files stay where
@@ -44,3 +44,22 @@ def run_eval(bench_dir: Path, work: Path | None = None, embedder=None) -> int:
         print(f"== {gold}  (build + score {seconds:.1f}s, graph in {out})")
         print(score.stdout.rstrip())
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    p = argparse.ArgumentParser(description="score extraction against the gold files in ../shared/bench")
+    p.add_argument("--bench-dir", default="../shared/bench",
+                   help="folder of the gold files and scorer (default: %(default)s)")
+    p.add_argument("--work", default=None, help="keep the built graphs here (default: a new temporary folder)")
+    args = p.parse_args(argv)
+    try:
+        return run_eval(Path(args.bench_dir), Path(args.work) if args.work else None)
+    except InputError as e:
+        print(f"evaluate: error: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,7 +1,7 @@
 """The one label normalizer: case, hyphen, plural and punctuation variants of a phrase share a key.
 
 ``label_key`` decides identity across the whole corpus: two phrases are the same entity when their keys
-are equal (acronyms and near-duplicates are merged later, in ``kg.entities``).
+are equal (acronyms and near-duplicates are merged later, in ``kg.extract.entities``).
 
 Examples
 --------

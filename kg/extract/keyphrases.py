@@ -1,10 +1,10 @@
 """Candidate phrases per paper, ranked by KeyBERT.
 
 Plain KeyBERT over n-grams glues words across punctuation and stop words (``processing nlp llms``). Here
-the candidates come from :func:`kg.text.chunk` (phrase-like runs that never cross punctuation, stop words
+the candidates come from :func:`kg.extract.text.chunk` (phrase-like runs that never cross punctuation, stop words
 or verbs), less those made only of generic words, and KeyBERT only ranks them: a ``CountVectorizer`` whose
 analyzer returns each paper's own candidates, so no corpus-wide n-gram vocabulary is built, and every
-distinct candidate is embedded once per corpus (and cached across builds by :class:`kg.embed.CachedEmbedder`).
+distinct candidate is embedded once per corpus (and cached across builds by :class:`kg.extract.embed.CachedEmbedder`).
 
 Examples
 --------
@@ -22,10 +22,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kg.embed import Embedder
+from kg.extract.embed import Embedder
+from kg.extract.normalize import label_key
+from kg.extract.text import chunk, is_generic, sentences
 from kg.model import Paper, Phrase
-from kg.normalize import label_key
-from kg.text import chunk, is_generic, sentences
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ def candidates(paper: Paper, max_words: int = 5) -> list[Candidate]:
     """Distinct candidate phrases of a paper (title first), one per normalized label, in text order.
 
     Phrases made only of generic words (``proposed framework``, ``extensive experiments``) are never
-    entities (:func:`kg.text.is_generic`), so they are not candidates and are never embedded.
+    entities (:func:`kg.extract.text.is_generic`), so they are not candidates and are never embedded.
     """
     text = paper.text
     title_end = len(paper.title.rstrip()) if paper.title else 0

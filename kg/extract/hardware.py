@@ -24,11 +24,11 @@ Where candidates overlap, the longest span wins ("A100 GPUs" is an A100, not als
 backed by a vocabulary concept; a "GPU" elsewhere in the text is reported on its own. Words that are not
 hardware by themselves are never matched: "memory", "hardware", "device", "edge", "mobile", "on-device",
 "accelerate". Mentions come back in text order, each with the sentence that contains it
-(:func:`kg.text.sentences`).
+(:func:`kg.extract.text.sentences`).
 
 Examples
 --------
->>> from kg.vocabulary import load_vocabulary
+>>> from kg.extract.vocabulary import load_vocabulary
 >>> vocab = load_vocabulary()
 >>> text = "We train on 8 NVIDIA A100 80GB GPUs and run inference on consumer GPUs or a single GPU."
 >>> [(m.surface, m.label) for m in find_hardware(text, vocab)]
@@ -49,10 +49,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import product
 
+from kg.extract.normalize import label_key
+from kg.extract.text import sentences
+from kg.extract.vocabulary import Concept, Vocabulary
 from kg.model import EntityType
-from kg.normalize import label_key
-from kg.text import sentences
-from kg.vocabulary import Concept, Vocabulary
 
 __all__ = ["HardwareMention", "HardwareScanner", "find_hardware", "sentence_of"]
 
@@ -335,7 +335,7 @@ class HardwareScanner:
 
     def __init__(self, vocabulary: Vocabulary):
         if not isinstance(vocabulary, Vocabulary):
-            raise TypeError(f"vocabulary must be a kg.vocabulary.Vocabulary, got {type(vocabulary).__name__}")
+            raise TypeError(f"vocabulary must be a kg.extract.vocabulary.Vocabulary, got {type(vocabulary).__name__}")
         self.vocabulary = vocabulary
         self._entries: dict[tuple[str, ...], list[_Entry]] = {}
         hardware = sorted((c for c in vocabulary if c.type is EntityType.HARDWARE), key=lambda c: c.iri)
@@ -506,7 +506,7 @@ def find_hardware(text: str, vocabulary: Vocabulary) -> list[HardwareMention]:
 
 
 def sentence_of(text: str, start: int) -> str:
-    """The sentence of ``text`` that contains character ``start`` (:func:`kg.text.sentences`).
+    """The sentence of ``text`` that contains character ``start`` (:func:`kg.extract.text.sentences`).
 
     >>> sentence_of("We use LoRA. It runs on 8 A100 GPUs, e.g. on a DGX.", 30)
     'It runs on 8 A100 GPUs, e.g. on a DGX.'
