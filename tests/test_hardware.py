@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kg.extract.hardware import HardwareScanner, find_hardware, sentence_of
+from kg.extract.hardware import HardwareScanner, find_hardware
 from kg.extract.vocabulary import load_vocabulary
 from kg.model import EntityType
 from kg.namespace import slug, vocab_iri
@@ -183,11 +183,6 @@ def test_mentions_come_in_text_order_and_repeat(vocab):
     ms = find_hardware("GPU, CPU and GPU again; TPU.", vocab)
     assert [m.label for m in ms] == ["GPU", "CPU", "GPU", "TPU"]
     assert [m.start for m in ms] == sorted(m.start for m in ms)
-
-
-def test_sentence_of():
-    text = "We use LoRA. It runs on 8 A100 GPUs, e.g. on a DGX. Done."
-    assert sentence_of(text, text.index("A100")) == "It runs on 8 A100 GPUs, e.g. on a DGX."
 
 
 def test_scanner_is_built_once_per_vocabulary(vocab):

@@ -97,7 +97,6 @@ class Typing:
     type: EntityType
     concept: Concept | None
     rule: str
-    confidence: float = 1.0
 
 
 _BLOCK = 4096  # phrases typed per embedding call
@@ -161,7 +160,7 @@ class Classifier:
                 best = sims.argmax(axis=1)
                 for i, j, s in zip(part, best, sims[np.arange(len(part)), best], strict=True):
                     if s >= self.threshold:
-                        out[i] = Typing(self._proto_labels[j][1].type, None, "prototype", float(s))
+                        out[i] = Typing(self._proto_labels[j][1].type, None, "prototype")
         return out
 
     def _prototypes(self) -> np.ndarray:

@@ -145,7 +145,7 @@ def _release_freed_memory() -> None:
     """Hand the heap memory torch freed back to the OS (glibc ``malloc_trim``; a no-op elsewhere).
 
     A forward pass allocates and frees tensors of a new shape for every batch; glibc keeps the freed
-    pages, so without this a build's RSS grows with the corpus (3.2 GiB at 20,000 papers, 2.5 with it).
+    pages, so without this a build's RSS grows with the corpus (``bench/results.md``).
     """
     trim = _malloc_trim()
     if trim is not None:

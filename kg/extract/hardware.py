@@ -54,7 +54,7 @@ from kg.extract.text import sentences
 from kg.extract.vocabulary import Concept, Vocabulary
 from kg.model import EntityType
 
-__all__ = ["HardwareMention", "HardwareScanner", "find_hardware", "sentence_of"]
+__all__ = ["HardwareMention", "HardwareScanner", "find_hardware"]
 
 
 @dataclass(frozen=True)
@@ -503,16 +503,3 @@ def find_hardware(text: str, vocabulary: Vocabulary) -> list[HardwareMention]:
     if scanner is None:
         scanner = _SCANNERS[vocabulary] = HardwareScanner(vocabulary)
     return scanner.find(text)
-
-
-def sentence_of(text: str, start: int) -> str:
-    """The sentence of ``text`` that contains character ``start`` (:func:`kg.extract.text.sentences`).
-
-    >>> sentence_of("We use LoRA. It runs on 8 A100 GPUs, e.g. on a DGX.", 30)
-    'It runs on 8 A100 GPUs, e.g. on a DGX.'
-    """
-    spans = sentences(text)
-    i = bisect.bisect_right([s for s, _ in spans], start) - 1
-    if 0 <= i < len(spans) and start < spans[i][1]:
-        return text[spans[i][0]:spans[i][1]]
-    return text.strip()

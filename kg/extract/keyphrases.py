@@ -30,12 +30,10 @@ from kg.model import Paper, Phrase
 
 @dataclass(frozen=True)
 class Candidate:
-    """A candidate phrase of one paper: first surface form, its sentence, and where it occurs."""
+    """A candidate phrase of one paper: its first surface form and the sentence it occurs in."""
 
     text: str
     sentence: str
-    in_title: bool
-    count: int
 
 
 @dataclass(frozen=True)
@@ -60,21 +58,14 @@ def candidates(paper: Paper, max_words: int = 5) -> list[Candidate]:
     entities (:func:`kg.extract.text.is_generic`), so they are not candidates and are never embedded.
     """
     text = paper.text
-    title_end = len(paper.title.rstrip()) if paper.title else 0
-    seen: dict[str, int] = {}
-    found: list[list] = []
+    found: dict[str, Candidate] = {}
     for s, e in sentences(text):
         sent = text[s:e]
         for c in chunk(sent, max_words=max_words):
             key = label_key(c.text)
-            if not key or is_generic(c.text):
-                continue
-            if key in seen:
-                found[seen[key]][3] += 1
-                continue
-            seen[key] = len(found)
-            found.append([c.text, sent.strip(), s + c.start < title_end, 1])
-    return [Candidate(*f) for f in found]
+            if key and key not in found and not is_generic(c.text):
+                found[key] = Candidate(c.text, sent.strip())
+    return list(found.values())
 
 
 def rank(

@@ -164,7 +164,7 @@ def _is_oxigraph(graph: Graph) -> bool:
 
 @lru_cache(maxsize=256)
 def _prepared(text: str, namespaces: tuple[tuple[str, URIRef], ...]) -> object:
-    """rdflib's parse of a query (50-100 ms with pyparsing), kept: the same queries come back."""
+    """rdflib's parse of a query (slow: pyparsing), kept: the same queries come back."""
     from rdflib.plugins.sparql import prepareQuery
 
     return prepareQuery(text, initNs=dict(namespaces))
