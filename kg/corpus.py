@@ -12,7 +12,9 @@ Three input formats, chosen by file extension:
     ``url``; other keys are ignored, blank lines too. A record without a title is abstract-only.
 ``.csv``
     A header row naming the same columns (any order, any case; extra columns ignored), then one record per
-    row; quoted fields may span lines.
+    row; quoted fields may span lines. Parsing is strict: a quote that is never closed, or text after a
+    closing quote, makes its record malformed (reported at the record's first line), and reading resumes
+    at the next line, so one broken quote costs one record, not the rest of the file.
 
 Every file must be UTF-8 (a byte order mark is accepted, so are CRLF line endings). A file that cannot be
 read as a whole (missing, empty, binary, not UTF-8, unknown extension, a CSV without an ``abstract``
@@ -24,8 +26,9 @@ Records are deduplicated by their input ``id``, else by their normalized title (
 for abstract-only records, by their normalized abstract. A paper keeps the first-seen value of each field
 and one :class:`~kg.model.Listing` per record it came from.
 
-Not supported: other encodings, old Mac (CR-only) line endings, ``.json`` arrays, compressed files, and
-fuzzy matching of near-identical titles.
+Not supported: other encodings, old Mac (CR-only) line endings, ``.json`` arrays, compressed files,
+fuzzy matching of near-identical titles, and recovery from a broken CSV quote that pairs with a later
+quoted field starting with a comma (the lines in between then read as one record).
 
 Examples
 --------
@@ -54,6 +57,7 @@ import re
 import string
 import unicodedata
 import warnings
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -444,7 +448,10 @@ def _read_jsonl(path: Path) -> Iterator[Record | Skipped]:
         try:
             obj = json.loads(raw)
         except (ValueError, RecursionError) as e:
-            reason = e.msg if isinstance(e, json.JSONDecodeError) else str(e) or type(e).__name__
+            if isinstance(e, json.JSONDecodeError):
+                reason = f"{e.msg} at column {e.colno}"  # the line is the record's
+            else:
+                reason = str(e) or type(e).__name__
             yield Skipped(source, number, f"bad JSON: {reason}")
             continue
         if not isinstance(obj, dict):
@@ -453,26 +460,59 @@ def _read_jsonl(path: Path) -> Iterator[Record | Skipped]:
         yield _record(source, number, obj)
 
 
+class _RewindableLines:
+    """The decoded lines of a file, fed to :class:`csv.reader`, that can hand out again the lines of the
+    record being parsed: after a broken record the parse resumes at the line after the record's first."""
+
+    def __init__(self, lines: Iterator[tuple[int, str]]):
+        self._source = lines
+        self._pending: deque[tuple[int, str]] = deque()
+        self.record: list[tuple[int, str]] = []  # (number, text) of the lines of the current record
+        self.last = 0  # number of the last line handed out
+
+    def __iter__(self) -> _RewindableLines:
+        return self
+
+    def __next__(self) -> str:
+        number, text = self._pending.popleft() if self._pending else next(self._source)
+        self.record.append((number, text))
+        self.last = number
+        return text
+
+    def start(self) -> int:
+        """Begin a new record; returns the number its first line will have."""
+        self.record = []
+        return self._pending[0][0] if self._pending else self.last + 1
+
+    def rewind(self) -> None:
+        """Hand out the current record's lines again, all but the first."""
+        self._pending.extendleft(reversed(self.record[1:]))
+        self.record = []
+
+
 def _read_csv(path: Path) -> Iterator[Record | Skipped]:
+    # strict=True: a stray quote is an error, not a field that swallows the rest of the file; the parse
+    # then resumes at the line after the broken record's first, so one bad quote costs one record
     source = str(path)
-    reader = csv.reader(text for _, text in _lines(path))
+    lines = _RewindableLines(_lines(path))
+    reader = csv.reader(lines, strict=True)
     columns: dict[str, int] | None = None
     rows = 0
-    end = 0  # last line consumed so far
     while True:
-        start = end + 1
+        start = lines.start()
         try:
             row = next(reader)
         except StopIteration:
             break
         except csv.Error as e:
+            reason = _csv_error(e, start, lines.last)
             if columns is None:
-                raise InputError(path, f"bad CSV header row: {e}", line=start) from None
-            end = reader.line_num
+                raise InputError(path, f"bad CSV header row: {reason}", line=start) from None
             rows += 1
-            yield Skipped(source, start, f"bad CSV: {e}")
+            yield Skipped(source, start, f"bad CSV: {reason}")
+            lines.rewind()
+            reader = csv.reader(lines, strict=True)
             continue
-        end = reader.line_num
         if not any(cell.strip() for cell in row):
             continue
         if columns is None:
@@ -489,3 +529,12 @@ def _read_csv(path: Path) -> Iterator[Record | Skipped]:
         raise InputError(path, "no header row")
     if not rows:
         raise InputError(path, "no records after the header row")
+
+
+def _csv_error(error: csv.Error, start: int, last: int) -> str:
+    """What went wrong in a record that began on line ``start`` and failed on line ``last``."""
+    if str(error) == "unexpected end of data":
+        return "unterminated quoted field: its quote is never closed before the end of the file"
+    if last != start:
+        return f"{error} on line {last}; a quote opened in this record may be unterminated"
+    return str(error)

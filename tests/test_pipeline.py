@@ -149,6 +149,20 @@ def test_cli_build_reports_a_malformed_record_by_file_and_line(tmp_path, capsys,
     assert not (tmp_path / "strict" / "graph.ttl").exists()
 
 
+def test_cli_build_reports_a_broken_csv_quote_and_keeps_the_rest(tmp_path, capsys, no_model):
+    f = tmp_path / "papers.csv"
+    f.write_text("id,title,abstract\n"
+                 + "".join(f'{p["id"]},{p["title"]},"{p["abstract"]}"\n' for p in PAPERS[:2])
+                 + '2401.00099,"Broken,An unterminated quote.\n'
+                 + f'{PAPERS[2]["id"]},{PAPERS[2]["title"]},{PAPERS[2]["abstract"]}\n', encoding="utf-8")
+    assert cli.main(["build", str(f), "--out", str(tmp_path / "out"), "-q"]) == 0
+    captured = capsys.readouterr()
+    assert f"{f}:4: bad CSV: unterminated quoted field" in captured.err
+    assert "distinct papers: 3" in captured.out and "records skipped: 1" in captured.out
+    assert cli.main(["build", str(f), "--out", str(tmp_path / "strict"), "-q", "--strict"]) == 2
+    assert f"{f}:4: bad CSV: unterminated quoted field" in capsys.readouterr().err
+
+
 def test_cli_build_twice_then_force(corpus, tmp_path, capsys, no_model):
     args = ["build", str(corpus), "--out", str(tmp_path / "out"), "-q"]
     assert cli.main(args) == 0
