@@ -24,7 +24,7 @@ from kg.extract.acronyms import corpus_acronyms, find_definitions
 from kg.extract.classify import Classifier, Typing, is_generic, strip_generic_tail
 from kg.extract.embed import Embedder
 from kg.extract.hardware import find_hardware
-from kg.extract.normalize import display_label, is_name, label_key
+from kg.extract.normalize import acronym_singular, display_label, is_name, label_key
 from kg.extract.text import TOKEN, sentence_at
 from kg.extract.vocabulary import Vocabulary
 from kg.model import RELATION_FOR_TYPE, Entity, EntityType, Mention, Paper, Phrase, Relation
@@ -241,7 +241,7 @@ def extract_entities(
     builder = _Builder(vocabulary)
 
     def canonical_phrase(surface: str) -> str:
-        return strip_generic_tail(short_forms.get(surface) or short_forms.get(surface.rstrip("s")) or surface)
+        return strip_generic_tail(short_forms.get(surface) or short_forms.get(acronym_singular(surface)) or surface)
 
     # type every distinct canonical phrase once
     phrases = sorted({canonical_phrase(ph.text) for ps in ranked.values() for ph in ps})
