@@ -1,6 +1,7 @@
 """The ``kg`` command: thin argument parsing over the pipeline stages.
 
-    kg build [INPUT ...] [--out DIR] [--strict] [--force] [--html-max-nodes N] [--device auto|cpu|cuda]
+    kg build [INPUT ...] [--out DIR] [--strict] [--force] [--allow-empty] [--html-max-nodes N]
+             [--device auto|cpu|cuda]
     kg query (QUERY | --file F.rq | --name NAME | --list) [--param NAME=VALUE ...] [--graph PATH]
              [--format table|csv|json] [--store memory|oxigraph]
     kg validate [PATH]
@@ -32,6 +33,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
             out_dir=Path(args.out),
             strict=args.strict,
             force=args.force,
+            allow_empty=args.allow_empty,
             html_max_nodes=args.html_max_nodes or None,
             device=args.device,
             progress=not args.quiet,
@@ -124,6 +126,8 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--out", default=str(DEFAULT_OUT), help="output directory (default: exports/)")
     b.add_argument("--strict", action="store_true", help="a malformed record fails the build (exit 2)")
     b.add_argument("--force", action="store_true", help="rebuild even when the exports are up to date")
+    b.add_argument("--allow-empty", action="store_true",
+                   help="write exports even when no paper was read (by default that fails, exit 2)")
     b.add_argument("--html-max-nodes", type=_non_negative, default=4000,
                    help="most-connected nodes drawn in graph.html (default 4000; 0: all)")
     b.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto", help="embedding device")

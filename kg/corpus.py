@@ -17,8 +17,9 @@ Three input formats, chosen by file extension:
     at the next line, so one broken quote costs one record, not the rest of the file.
 
 Every file must be UTF-8 (a byte order mark is accepted, so are CRLF line endings). A file that cannot be
-read as a whole (missing, empty, binary, not UTF-8, unknown extension, a CSV without an ``abstract``
-column) raises :class:`~kg.errors.InputError`. A malformed record (bad JSON, a missing abstract, a field of
+read as a whole (missing, not a regular file, such as a FIFO or a device, empty, binary, not UTF-8,
+unknown extension, a CSV without an ``abstract`` column), and a directory that cannot be listed, raise
+:class:`~kg.errors.InputError`. A malformed record (bad JSON, a missing abstract, a field of
 the wrong type, a dump title without its abstract) is skipped with a warning, or raises under
 ``strict=True``.
 
@@ -54,6 +55,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 import string
 import unicodedata
 import warnings
@@ -203,8 +205,9 @@ def read_corpus(
     Raises
     ------
     InputError
-        A path is missing or unreadable, a file is empty, binary, not UTF-8 or has an unknown extension, a
-        directory holds no input files, or (with ``strict``) a record is malformed.
+        A path is missing or unreadable, a file is not a regular file (a FIFO, a device), empty, binary,
+        not UTF-8 or has an unknown extension, a directory cannot be listed or holds no input files, or
+        (with ``strict``) a record is malformed.
 
     Examples
     --------
@@ -307,6 +310,7 @@ def _input_files(paths: list[Path]) -> list[Path]:
             if path.suffix.lower() not in FORMATS:
                 raise InputError(path, f"unknown input extension {path.suffix or '(none)'!r}; expected "
                                        + ", ".join(FORMATS))
+            _check_regular(path, os.stat(path).st_mode)
             files.append(path)
         else:
             raise InputError(path, "no such file or directory")
@@ -321,12 +325,33 @@ def _input_files(paths: list[Path]) -> list[Path]:
 
 
 def _walk(root: Path) -> list[Path]:
+    """The input files under ``root``; a directory that cannot be listed is an error, not a silent gap."""
     found = []
-    for dirpath, dirnames, filenames in os.walk(root):
+    errors: list[OSError] = []
+    for dirpath, dirnames, filenames in os.walk(root, onerror=errors.append):
         dirnames[:] = [d for d in dirnames if not d.startswith(".")]
         found.extend(Path(dirpath, f) for f in filenames
                      if not f.startswith(".") and Path(f).suffix.lower() in FORMATS)
+    if errors:
+        e = errors[0]
+        raise InputError(e.filename or root, f"cannot read directory: {e.strerror or e}")
+    for path in found:
+        try:
+            _check_regular(path, os.stat(path).st_mode)
+        except OSError as e:
+            raise InputError(path, f"cannot read: {e.strerror or e}") from None
     return sorted(found, key=lambda p: p.relative_to(root).parts)
+
+
+_NOT_REGULAR = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"),
+                (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
+
+
+def _check_regular(path: Path, mode: int) -> None:
+    """Refuse anything but a regular file: reading a FIFO or a device could block forever or never end."""
+    if not stat.S_ISREG(mode):
+        kind = next((name for test, name in _NOT_REGULAR if test(mode)), "not a regular file")
+        raise InputError(path, f"{kind}, not a regular file; inputs must be files or directories")
 
 
 def _lines(path: Path) -> Iterator[tuple[int, str]]:
@@ -335,10 +360,17 @@ def _lines(path: Path) -> Iterator[tuple[int, str]]:
     Raises InputError for an unreadable, empty, binary or non-UTF-8 file.
     """
     try:
-        f = open(path, "rb")  # noqa: SIM115 (a generator holds it open while streaming)
+        # O_NONBLOCK: opening a FIFO that replaced the checked file must not wait for a writer
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as e:
         raise InputError(path, f"cannot read: {e.strerror or e}") from None
-    with f:
+    try:
+        _check_regular(path, os.fstat(fd).st_mode)
+        os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    with open(fd, "rb") as f:
         head = f.read(_SNIFF_BYTES)
         if head.startswith((b"\xff\xfe", b"\xfe\xff")):
             raise InputError(path, "UTF-16 text; save it as UTF-8")

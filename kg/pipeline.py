@@ -36,6 +36,7 @@ import networkx as nx
 
 from kg import __version__
 from kg.corpus import Corpus, default_corpus_dir, read_corpus
+from kg.errors import InputError
 from kg.extract.embed import Embedder, load_embedder
 from kg.extract.entities import EntityOptions, Extraction, extract_entities
 from kg.extract.keyphrases import RankingOptions, rank
@@ -64,6 +65,7 @@ class BuildOptions:
     cache_dir: Path | None = None
     cache: bool = True
     force: bool = False
+    allow_empty: bool = False  # write exports with no paper (else a build that read none fails)
     ranking: RankingOptions = RankingOptions()
     entities: EntityOptions = EntityOptions()
 
@@ -240,6 +242,13 @@ def _is_up_to_date(manifest: dict, out_dir: Path, print_: str) -> bool:
             and all(_sha256(out_dir / name) == digest for name, digest in files.items()))
 
 
+def _refuse_empty(corpus: Corpus, out_dir: Path) -> None:
+    """A build that read no paper is a mistake far more often than a wish for an empty graph."""
+    kept = f"; the exports in {out_dir} are kept" if _read_manifest(out_dir) else ""
+    raise InputError(", ".join(corpus.files), f"no paper to build: every record was skipped "
+                     f"({len(corpus.skipped)} malformed){kept}; --allow-empty builds an empty graph")
+
+
 def build(inputs: list[Path] | None, options: BuildOptions = BuildOptions(),
           embedder: Embedder | None = None) -> BuildReport:
     """Build the graph of ``inputs`` (default: the bundled corpus) and write its exports.
@@ -255,6 +264,8 @@ def build(inputs: list[Path] | None, options: BuildOptions = BuildOptions(),
         on_warning=lambda msg: print(f"kg: warning: {msg}", file=sys.stderr),
     )
     stages["corpus"] = time.perf_counter() - t0
+    if not corpus.papers and not options.allow_empty:
+        _refuse_empty(corpus, options.out_dir)
     t = time.perf_counter()
     if embedder is None:
         embedder = load_embedder(options.device, options.cache_dir, cache=options.cache)  # the model loads lazily

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import signal
 import tempfile
 import warnings
 from pathlib import Path
@@ -340,6 +342,53 @@ def test_unknown_extension_named_explicitly(tmp_path):
     raises_input_error([f], str(f), "unknown input extension '.json'", ".txt, .jsonl, .csv")
     with pytest.raises(InputError, match="unknown input extension"):
         list(iter_records(f))
+
+
+@pytest.fixture
+def no_hang():
+    """Fail a test that blocks (reading a FIFO waits for a writer forever) instead of hanging the run."""
+    def stuck(signum, frame):
+        raise TimeoutError("blocked for 10 s")
+
+    previous = signal.signal(signal.SIGALRM, stuck)
+    signal.alarm(10)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.mark.parametrize("where", ["named", "walked"])
+def test_a_fifo_is_refused_not_read(tmp_path, where, no_hang):
+    write(tmp_path / "in" / "a.jsonl", jsonl({"abstract": "A"}))
+    fifo = tmp_path / "in" / "sub" / "b.jsonl"
+    fifo.parent.mkdir()
+    os.mkfifo(fifo)
+    err = raises_input_error([fifo if where == "named" else tmp_path / "in"], f"{fifo}: a named pipe (FIFO), "
+                             "not a regular file")
+    assert err.path == str(fifo)
+
+
+def test_a_device_behind_an_input_name_is_refused(tmp_path, no_hang):
+    link = tmp_path / "papers.txt"
+    link.symlink_to("/dev/zero")  # read, it never ends
+    raises_input_error([link], f"{link}: a character device, not a regular file")
+    with pytest.raises(InputError, match="a character device"):
+        list(iter_records(link))
+
+
+def test_an_unlistable_subdirectory_is_an_error_not_a_gap(tmp_path, monkeypatch):
+    write(tmp_path / "in" / "a.jsonl", jsonl({"abstract": "A"}))
+    locked = tmp_path / "in" / "locked"
+    write(locked / "b.jsonl", jsonl({"abstract": "B"}))
+    scandir = os.scandir
+
+    def refuse(path="."):  # what the OS answers for a directory without read permission (root ignores modes)
+        if Path(path) == locked:
+            raise PermissionError(13, "Permission denied", str(path))
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", refuse)
+    raises_input_error([tmp_path / "in"], f"{locked}: cannot read directory: Permission denied")
 
 
 def test_directory_without_inputs(tmp_path):

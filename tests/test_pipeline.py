@@ -163,6 +163,22 @@ def test_cli_build_reports_a_broken_csv_quote_and_keeps_the_rest(tmp_path, capsy
     assert f"{f}:4: bad CSV: unterminated quoted field" in capsys.readouterr().err
 
 
+def test_a_build_that_read_no_paper_fails_and_keeps_the_exports(corpus, tmp_path, capsys, no_model):
+    out = tmp_path / "out"
+    assert cli.main(["build", str(corpus), "--out", str(out), "-q"]) == 0
+    before = snapshot(out)
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text('{"title": "no abstract"}\n{not json\n', encoding="utf-8")
+    capsys.readouterr()
+    assert cli.main(["build", str(broken), "--out", str(out), "-q", "--force"]) == 2
+    err = capsys.readouterr().err
+    assert "no paper to build: every record was skipped (2 malformed)" in err and f"exports in {out} are kept" in err
+    assert snapshot(out) == before
+    assert cli.main(["build", str(broken), "--out", str(out), "-q", "--allow-empty"]) == 0
+    assert "distinct papers: 0" in capsys.readouterr().out
+    assert "2401.00001" not in (out / "graph.nt").read_text()
+
+
 def test_cli_build_twice_then_force(corpus, tmp_path, capsys, no_model):
     args = ["build", str(corpus), "--out", str(tmp_path / "out"), "-q"]
     assert cli.main(args) == 0
