@@ -14,3 +14,15 @@ class InputError(Exception):
         self.path, self.line, self.message = str(path), line, message
         where = f"{self.path}:{line}" if line is not None else self.path
         super().__init__(f"{where}: {message}")
+
+
+class EngineError(Exception):
+    """The build engine failed: a Dask scheduler that cannot be reached, workers that keep dying.
+
+    >>> str(EngineError("tcp://10.0.0.1:8786", "cannot reach the Dask scheduler"))
+    'tcp://10.0.0.1:8786: cannot reach the Dask scheduler'
+    """
+
+    def __init__(self, where: str, message: str):
+        self.where, self.message = str(where), message
+        super().__init__(f"{self.where}: {message}")

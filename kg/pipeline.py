@@ -9,6 +9,12 @@ output, and the SHA-256 of each export. When the next build would be made from t
 exports on disk still match, nothing is recomputed (``BuildReport.up_to_date``); ``force=True``
 (``kg build --force``) rebuilds anyway.
 
+Builds are incremental: the per-paper step's results are kept in ``out_dir/.kg-papers.sqlite``
+(:mod:`kg.paper_results`), so a build into an out dir that already holds a build extracts only the papers
+it has not seen, then re-runs the corpus-wide steps (entities, graph, exports) over all of them; the
+exports are byte-identical to a from-scratch build. The per-paper step runs on an engine
+(:mod:`kg.engine`: in-process by default, or Dask).
+
 Examples
 --------
 >>> opts = BuildOptions(out_dir=Path("exports"))
@@ -28,6 +34,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,14 +43,18 @@ import networkx as nx
 
 from kg import __version__
 from kg.corpus import Corpus, default_corpus_dir, read_corpus
+from kg.engine import ENGINES, Engine, InProcessEngine, engine_from_options
 from kg.errors import InputError
 from kg.extract.embed import Embedder, load_embedder
 from kg.extract.entities import EntityOptions, Extraction, extract_entities
-from kg.extract.keyphrases import RankingOptions, rank
+from kg.extract.keyphrases import RankingOptions
+from kg.extract.per_paper import PaperResult, PaperStage
 from kg.extract.vocabulary import load_vocabulary
 from kg.fileio import atomic_write
 from kg.graph import build_graph
+from kg.model import Paper
 from kg.namespace import ONTOLOGY_DIR
+from kg.paper_results import ResultStore
 
 EXPORT_FILES = ("graph.ttl", "graph.jsonld", "graph.nt", "graph.graphml", "graph.html")
 DEFAULT_HTML_MAX_NODES = 4000
@@ -68,8 +79,12 @@ class BuildOptions:
     allow_empty: bool = False  # write exports with no paper (else a build that read none fails)
     ranking: RankingOptions = RankingOptions()
     entities: EntityOptions = EntityOptions()
+    engine: str = "in-process"
+    scheduler: str | None = None  # dask: local:N or tcp://HOST:PORT (default local:2)
 
     def __post_init__(self) -> None:
+        if self.engine not in ENGINES:
+            raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {self.engine!r}")
         if self.html_max_nodes is not None and self.html_max_nodes < 1:
             raise ValueError(f"html_max_nodes must be >= 1, got {self.html_max_nodes}")
         if self.device not in {"auto", "cpu", "cuda"}:
@@ -90,6 +105,8 @@ class BuildReport:
     cache_hits: int = 0
     outputs: tuple[Path, ...] = ()
     up_to_date: bool = False
+    extracted: int = 0  # papers run through the per-paper stage
+    reused: int = 0  # papers whose stored per-paper result was reused
 
     def summary(self) -> str:
         c = self.corpus
@@ -103,6 +120,7 @@ class BuildReport:
             f"{c.duplicates_merged}  records skipped: {len(c.skipped)}",
             f"entities: {types}",
             f"links: {self.links} paper->entity, {self.method_task_links} method->task",
+            f"papers extracted: {self.extracted}  reused from earlier builds: {self.reused}",
             f"embedded {self.embedded} new texts ({self.cache_hits} from cache)",
             "stages: " + ", ".join(f"{k} {v:.1f}s" for k, v in self.stage_seconds.items()),
             f"wrote {', '.join(str(p) for p in self.outputs)} in {self.seconds:.1f}s",
@@ -110,23 +128,52 @@ class BuildReport:
         return "\n".join(lines)
 
 
-def extract(corpus_papers, embedder: Embedder, options: BuildOptions, stage_seconds: dict[str, float]) -> Extraction:
-    """The extraction stages (keyphrases, entities) over deduplicated papers."""
-    t = time.perf_counter()
-    vocabulary = load_vocabulary()
+def map_papers(papers: Sequence[Paper], stage: PaperStage, engine: Engine, store: ResultStore,
+               progress: bool) -> tuple[dict[str, PaperResult], int]:
+    """The map step: stored results for papers seen before, the engine's for the others (stored as each
+    partition finishes, so an interrupted build resumes). Returns results by paper key and how many
+    papers were extracted."""
+    results = store.get(papers)
+    todo = [p for p in papers if p.key not in results]
     bar = None
-    if options.progress:
+    if progress and todo:
         from tqdm import tqdm
 
-        bar = tqdm(total=len(corpus_papers), desc="keyphrases", unit="paper", file=sys.stderr)
-    ranked = rank(corpus_papers, embedder, options.ranking, progress=bar.update if bar else None)
-    if bar:
-        bar.close()
+        bar = tqdm(total=len(todo), desc=f"papers ({engine.describe()})", unit="paper", file=sys.stderr)
+
+    def done(part: Sequence[Paper], part_results: list[PaperResult]) -> None:
+        store.put(zip(part, part_results, strict=True))
+        results.update((p.key, r) for p, r in zip(part, part_results, strict=True))
+        if bar:
+            bar.update(len(part))
+
+    try:
+        engine.map(stage, todo, done)
+    finally:
+        if bar:
+            bar.close()
+    return results, len(todo)
+
+
+def extract(papers: Sequence[Paper], embedder: Embedder, options: BuildOptions, stage_seconds: dict[str, float],
+            engine: Engine | None = None) -> tuple[Extraction, int]:
+    """The extraction stages: the per-paper map step (``engine``, default in-process; results kept in
+    ``options.out_dir``), then the corpus-wide entities step. Returns the extraction and how many papers
+    were extracted (the others reused stored results)."""
+    t = time.perf_counter()
+    stage = PaperStage(embedder, options.ranking)
+    with ResultStore(options.out_dir, stage.fingerprint(), on_message=_warn) as store:
+        results, extracted = map_papers(papers, stage, engine or InProcessEngine(), store, options.progress)
     stage_seconds["keyphrases"] = time.perf_counter() - t
     t = time.perf_counter()
-    extraction = extract_entities(corpus_papers, ranked, vocabulary, embedder, options.entities)
+    ranked = {p.key: list(results[p.key].phrases) for p in papers}
+    extraction = extract_entities(papers, ranked, load_vocabulary(), embedder, options.entities)
     stage_seconds["entities"] = time.perf_counter() - t
-    return extraction
+    return extraction, extracted
+
+
+def _warn(message: str) -> None:
+    print(message, file=sys.stderr)
 
 
 #: (file, module, writer), the slowest first so two workers finish together
@@ -288,7 +335,11 @@ def build(inputs: list[Path] | None, options: BuildOptions = BuildOptions(),
             up_to_date=True,
         )
     hits0, misses0 = getattr(embedder, "hits", 0), getattr(embedder, "misses", 0)
-    extraction = extract(list(corpus.papers), embedder, options, stages)
+    engine = engine_from_options(options.engine, options.scheduler)
+    try:
+        extraction, extracted = extract(list(corpus.papers), embedder, options, stages, engine)
+    finally:
+        engine.close()
     t = time.perf_counter()
     graph = build_graph(corpus.papers, extraction.entities, extraction.mentions)
     graph.graph["extractor_version"] = f"paper-kg {__version__} / {embedder.model_id}"
@@ -315,4 +366,6 @@ def build(inputs: list[Path] | None, options: BuildOptions = BuildOptions(),
         embedded=getattr(embedder, "misses", 0) - misses0,
         cache_hits=getattr(embedder, "hits", 0) - hits0,
         outputs=outputs,
+        extracted=extracted,
+        reused=len(corpus.papers) - extracted,
     )

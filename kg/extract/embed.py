@@ -96,12 +96,19 @@ class SentenceTransformerEmbedder(Embedder):
         elif device == "cuda" and not torch.cuda.is_available():
             raise InputError("--device cuda", f"torch {torch.__version__} sees no CUDA GPU; use --device auto or cpu")
         if device == "cpu":
-            torch.set_num_threads(max(1, os.cpu_count() or 1))
+            # KG_TORCH_THREADS: set by kg.engine_dask for the workers of a local cluster, which share the cores
+            torch.set_num_threads(int(os.environ.get("KG_TORCH_THREADS") or 0) or max(1, os.cpu_count() or 1))
         model = SentenceTransformer(str(self.path), device=device)
         if int(model.get_embedding_dimension()) != self.dim:
             raise RuntimeError(f"{self.path}: model dimension {model.get_embedding_dimension()} != {self.dim}")
         self.load_seconds = time.perf_counter() - started
         return model
+
+    def __getstate__(self) -> dict:
+        """Pickles without the loaded model (a Dask worker loads its own, once, on first use)."""
+        state = dict(self.__dict__)
+        state.pop("model", None)
+        return state
 
     @property
     def device(self) -> str:
@@ -192,6 +199,17 @@ class CachedEmbedder(Embedder):
         warnings.warn(f"{self.path}: embedding cache unreadable ({exc}); starting a new one", stacklevel=3)
         for suffix in ("", "-wal", "-shm"):
             Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+
+    def __getstate__(self) -> dict:
+        """Pickles without the database connection; the copy reopens the same file."""
+        state = dict(self.__dict__)
+        state.pop("_db", None)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = self._connect()
 
     @staticmethod
     def _key(text: str) -> bytes:

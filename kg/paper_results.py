@@ -1,0 +1,153 @@
+"""Per-paper extraction results kept in the out dir, so a later build extracts only new papers.
+
+Format, version 1: an SQLite file ``OUT/.kg-papers.sqlite`` with two tables.
+
+``meta(name TEXT PRIMARY KEY, value TEXT)``
+    ``format`` = ``1``; ``fingerprint`` = :meth:`kg.extract.per_paper.PaperStage.fingerprint` of the
+    stage that made the results (model, extraction code, ranking options, library versions).
+``paper(id BLOB PRIMARY KEY, result TEXT)``
+    ``id`` is the SHA-256 of ``title + "\\0" + abstract`` (what the per-paper stage reads; a paper's key and
+    listings play no part, so the same text under two keys shares one result). ``result`` is JSON:
+    ``{"phrases": [[text, score, sentence, source], ...]}``, best first; scores are JSON numbers, which
+    round-trip Python floats exactly.
+
+When the stage's fingerprint differs from the stored one (another model, code or options), or the format
+is not 1, every stored result is dropped and the caller is told why; a file that is not a readable store
+is replaced, with a message, never fatal. Results of papers no longer in the corpus are kept: they are
+small, and a paper that comes back is not extracted again. Each batch of results is written in one
+transaction, so an interrupted build leaves only complete results, and the next build resumes from them.
+
+Not supported: two builds writing into one out dir at the same time (SQLite keeps the file consistent,
+but the exports would race).
+
+Examples
+--------
+>>> import tempfile
+>>> from kg.model import Phrase
+>>> out = Path(tempfile.mkdtemp())
+>>> p = Paper("p1", "LoRA", "We adapt.")
+>>> with ResultStore(out, "fp-1") as store:
+...     store.put([(p, PaperResult((Phrase("LoRA", 0.5, "LoRA."),)))])
+>>> with ResultStore(out, "fp-1") as store:
+...     store.get([p, Paper("p2", "Other", "Text.")])["p1"].phrases[0].text
+'LoRA'
+>>> with ResultStore(out, "fp-2", on_message=print) as store:
+...     len(store.get([p]))
+kg: the per-paper results in ... were made by another model, code or options; extracting every paper again
+0
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+
+from kg.extract.per_paper import PaperResult
+from kg.model import Paper, Phrase
+
+FILENAME = ".kg-papers.sqlite"
+FORMAT_VERSION = 1
+
+
+def paper_id(paper: Paper) -> bytes:
+    """The store's key of a paper: SHA-256 of its title and abstract."""
+    return hashlib.sha256(f"{paper.title}\0{paper.abstract}".encode()).digest()
+
+
+def _encode(result: PaperResult) -> str:
+    return json.dumps(
+        {"phrases": [[p.text, p.score, p.sentence, p.source] for p in result.phrases]},
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+
+
+def _decode(text: str) -> PaperResult:
+    return PaperResult(tuple(Phrase(t, float(s), sent, src) for t, s, sent, src in json.loads(text)["phrases"]))
+
+
+class ResultStore:
+    """The per-paper results of one out dir (see the module docstring). ``on_message`` receives the
+    sentences that say why stored results were dropped."""
+
+    def __init__(self, out_dir: Path, fingerprint: str, on_message: Callable[[str], None] | None = None):
+        self.path = Path(out_dir) / FILENAME
+        self.fingerprint = fingerprint
+        self._say = on_message or (lambda _msg: None)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._db = self._open()
+        except sqlite3.DatabaseError as exc:
+            self._say(f"kg: {self.path} is not a readable result store ({exc}); starting a new one")
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+            self._db = self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+        try:
+            db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
+            db.execute("CREATE TABLE IF NOT EXISTS paper (id BLOB PRIMARY KEY, result TEXT)")
+            meta = dict(db.execute("SELECT name, value FROM meta"))
+            if meta.get("format") != str(FORMAT_VERSION) or meta.get("fingerprint") != self.fingerprint:
+                if db.execute("SELECT 1 FROM paper LIMIT 1").fetchone():
+                    self._say(
+                        f"kg: the per-paper results in {self.path} were made by another model, code or "
+                        "options; extracting every paper again"
+                    )
+                db.execute("BEGIN IMMEDIATE")
+                db.execute("DELETE FROM paper")
+                db.executemany(
+                    "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                    [("format", str(FORMAT_VERSION)), ("fingerprint", self.fingerprint)],
+                )
+                db.execute("COMMIT")
+        except sqlite3.DatabaseError:
+            db.close()
+            raise
+        return db
+
+    def get(self, papers: Sequence[Paper]) -> dict[str, PaperResult]:
+        """Stored results of ``papers``, by paper key; papers without one are left out."""
+        wanted: dict[bytes, list[str]] = {}
+        for p in papers:
+            wanted.setdefault(paper_id(p), []).append(p.key)
+        found: dict[str, PaperResult] = {}
+        keys = list(wanted)
+        for i in range(0, len(keys), 900):
+            chunk = keys[i : i + 900]
+            q = f"SELECT id, result FROM paper WHERE id IN ({','.join('?' * len(chunk))})"
+            for pid, text in self._db.execute(q, chunk):
+                try:
+                    result = _decode(text)
+                except (ValueError, TypeError, KeyError):
+                    continue  # a damaged entry is extracted again
+                for key in wanted[pid]:
+                    found[key] = result
+        return found
+
+    def put(self, results: Iterable[tuple[Paper, PaperResult]]) -> None:
+        """Store results, all in one transaction."""
+        rows = [(paper_id(p), _encode(r)) for p, r in results]
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            self._db.executemany("INSERT OR REPLACE INTO paper VALUES (?, ?)", rows)
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+
+    def __len__(self) -> int:
+        return self._db.execute("SELECT COUNT(*) FROM paper").fetchone()[0]
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> ResultStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

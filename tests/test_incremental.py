@@ -1,0 +1,111 @@
+"""Incremental builds (kg.paper_results): only new papers are extracted, and the exports are the bytes of a
+from-scratch build. The stand-in embedder keeps these fast."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from kg.corpus import default_corpus_dir, read_corpus
+from kg.extract.keyphrases import RankingOptions
+from kg.paper_results import FILENAME
+from kg.pipeline import EXPORT_FILES, BuildOptions, build
+
+
+def write_papers(path: Path, papers) -> Path:
+    rows = [{"id": p.key, "title": p.title, "abstract": p.abstract} for p in papers]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def bundled_papers():
+    """The first 24 papers of the bundled corpus: enough for acronyms, merging and method -> task links."""
+    return read_corpus([default_corpus_dir()]).papers[:24]
+
+
+def exports(out: Path) -> dict[str, bytes]:
+    return {name: (out / name).read_bytes() for name in EXPORT_FILES}
+
+
+def options(out: Path, **kw) -> BuildOptions:
+    return BuildOptions(out_dir=out, progress=False, **kw)
+
+
+def test_adding_papers_extracts_only_them_and_equals_a_scratch_build(bundled_papers, tmp_path, trigram_embedder):
+    old, new = bundled_papers[:20], bundled_papers[20:]
+    inc = tmp_path / "incremental"
+    first = build([write_papers(tmp_path / "day1.jsonl", old)], options(inc), embedder=trigram_embedder())
+    assert (first.extracted, first.reused) == (20, 0)
+    day2 = write_papers(tmp_path / "day2.jsonl", new)
+    both = [tmp_path / "day1.jsonl", day2]
+    report = build(both, options(inc), embedder=trigram_embedder())
+    assert (report.extracted, report.reused) == (4, 20)
+    assert "papers extracted: 4  reused from earlier builds: 20" in report.summary()
+
+    scratch = build(both, options(tmp_path / "scratch"), embedder=trigram_embedder())
+    assert (scratch.extracted, scratch.reused) == (24, 0)
+    assert exports(inc) == exports(tmp_path / "scratch")
+    assert all(p.key in (inc / "graph.nt").read_text() for p in new)
+
+
+def test_reused_results_skip_the_per_paper_work(bundled_papers, tmp_path, trigram_embedder):
+    corpus = write_papers(tmp_path / "papers.jsonl", bundled_papers[:8])
+    build([corpus], options(tmp_path / "out"), embedder=trigram_embedder())
+    embedder = trigram_embedder()
+    report = build([corpus], options(tmp_path / "out", force=True), embedder=embedder)
+    assert (report.extracted, report.reused) == (0, 8)
+    # no paper text is embedded again: only the corpus-wide steps (typing, merging) ask for vectors
+    texts = {p.text for p in bundled_papers[:8]}
+    seen: list[str] = []
+    embedder.embed = lambda batch: seen.extend(batch) or type(embedder).embed(embedder, batch)
+    build([corpus], options(tmp_path / "out", force=True), embedder=embedder)
+    assert seen and not texts & set(seen)
+
+
+def test_other_options_invalidate_the_results_and_say_so(bundled_papers, tmp_path, trigram_embedder, capsys):
+    corpus = write_papers(tmp_path / "papers.jsonl", bundled_papers[:6])
+    out = tmp_path / "out"
+    build([corpus], options(out), embedder=trigram_embedder())
+    capsys.readouterr()
+    report = build([corpus], options(out, ranking=RankingOptions(top_n=50)), embedder=trigram_embedder())
+    assert (report.extracted, report.reused) == (6, 0)
+    assert "made by another model, code or options; extracting every paper again" in capsys.readouterr().err
+    build([corpus], options(tmp_path / "scratch", ranking=RankingOptions(top_n=50)), embedder=trigram_embedder())
+    assert exports(out) == exports(tmp_path / "scratch")
+
+
+def test_a_damaged_store_is_replaced_not_fatal(bundled_papers, tmp_path, trigram_embedder, capsys):
+    corpus = write_papers(tmp_path / "papers.jsonl", bundled_papers[:4])
+    out = tmp_path / "out"
+    build([corpus], options(out), embedder=trigram_embedder())
+    (out / FILENAME).write_bytes(b"not an sqlite file" * 100)
+    report = build([corpus], options(out, force=True), embedder=trigram_embedder())
+    assert (report.extracted, report.reused) == (4, 0)
+    assert "not a readable result store" in capsys.readouterr().err
+
+
+def test_a_damaged_entry_is_extracted_again(bundled_papers, tmp_path, trigram_embedder):
+    corpus = write_papers(tmp_path / "papers.jsonl", bundled_papers[:4])
+    out = tmp_path / "out"
+    build([corpus], options(out), embedder=trigram_embedder())
+    before = exports(out)
+    with sqlite3.connect(out / FILENAME) as db:
+        db.execute("UPDATE paper SET result = '{broken' WHERE rowid = (SELECT MIN(rowid) FROM paper)")
+    report = build([corpus], options(out, force=True), embedder=trigram_embedder())
+    assert (report.extracted, report.reused) == (1, 3)
+    assert exports(out) == before
+
+
+def test_the_store_records_its_format(bundled_papers, tmp_path, trigram_embedder):
+    corpus = write_papers(tmp_path / "papers.jsonl", bundled_papers[:2])
+    build([corpus], options(tmp_path / "out"), embedder=trigram_embedder())
+    with sqlite3.connect(tmp_path / "out" / FILENAME) as db:
+        meta = dict(db.execute("SELECT name, value FROM meta"))
+        (result,) = db.execute("SELECT result FROM paper LIMIT 1").fetchone()
+    assert meta["format"] == "1" and len(meta["fingerprint"]) == 64
+    phrase = json.loads(result)["phrases"][0]
+    assert isinstance(phrase[0], str) and isinstance(phrase[1], float) and phrase[3] == "keybert"
