@@ -16,36 +16,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
-from selenium.webdriver.support.ui import WebDriverWait
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
-from kg.fileio import atomic_write
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
-
-
-def chromium(width: int, height: int, profile: str) -> webdriver.Chrome:
-    """Headless Debian Chromium with networking extras switched off."""
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = CHROMIUM
-    for arg in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--hide-scrollbars",
-        f"--window-size={width},{height}",
-        f"--user-data-dir={profile}",
-    ):
-        opts.add_argument(arg)
-    return webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
+from bench.chromium import chromium, wait_ready, wait_view  # noqa: E402
+from kg.fileio import atomic_write  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -63,20 +38,14 @@ def main(argv: list[str] | None = None) -> int:
         ap.error(f"no such file: {args.html}")
 
     with tempfile.TemporaryDirectory(prefix="kg-chromium-") as profile:
-        driver = chromium(args.width, args.height, profile)
+        driver = chromium(profile, args.width, args.height)
         try:
-            driver.execute_cdp_cmd(
-                "Emulation.setDeviceMetricsOverride",
-                {"width": args.width, "height": args.height, "deviceScaleFactor": 1, "mobile": False},
-            )
             start = time.perf_counter()
             driver.get(args.html.resolve().as_uri())
-            WebDriverWait(driver, args.timeout, poll_frequency=0.05).until(
-                lambda d: d.execute_script("return window.kgReady === true")
-            )
+            wait_ready(driver, args.timeout)
             wall = time.perf_counter() - start
             stats = driver.execute_script(
-                "return {timings: window.kgTimings, layoutCut: window.kgLayoutCut || null,"
+                "return {timings: window.kgTimings, view: kg.view().type, visible: kg.visibleNodes().length,"
                 " nodes: network.body.data.nodes.length, edges: network.body.data.edges.length,"
                 " physics: network.physics.options.enabled}"
             )
@@ -88,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"no node matches {args.select!r}", file=sys.stderr)
                     return 1
                 driver.execute_script("window.kgSelect(arguments[0], arguments[1])", hits[0], args.zoom)
-                time.sleep(1.0)  # the focus animation
+                wait_view(driver)
             time.sleep(0.3)
             with atomic_write(args.png, "wb") as f:
                 f.write(driver.get_screenshot_as_png())

@@ -128,8 +128,9 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--force", action="store_true", help="rebuild even when the exports are up to date")
     b.add_argument("--allow-empty", action="store_true",
                    help="write exports even when no paper was read (by default that fails, exit 2)")
-    b.add_argument("--html-max-nodes", type=_non_negative, default=4000,
-                   help="most-connected nodes drawn in graph.html (default 4000; 0: all)")
+    b.add_argument("--html-max-nodes", type=_non_negative, default=0,
+                   help="keep only the N most-connected nodes in graph.html (default 0: all; the page "
+                        "opens on an overview of clusters either way)")
     b.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto", help="embedding device")
     b.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     b.set_defaults(func=_cmd_build)

@@ -9,13 +9,23 @@ import re
 import networkx as nx
 import pytest
 
-from kg.export.html import EDGE_STYLES, LARGE_GRAPH, NODE_STYLES, most_connected, script_json, write_html
+from kg.export.html import (
+    EDGE_STYLES,
+    FULL_VIEW_MAX,
+    NODE_STYLES,
+    most_connected,
+    node_counts,
+    script_json,
+    write_html,
+)
+from kg.export.overview import MAX_CLUSTERS
 from kg.graph import build_graph
 from kg.model import Entity, EntityType, Mention, Paper, Relation
 from kg.namespace import paper_iri, vocab_iri
 
 XSS_TITLE = "<img src=x onerror=alert(1)>"
 DATA_BLOCK = re.compile(r'<script type="application/json" id="kg-data">(.*?)</script>', re.S)
+DETAILS_BLOCK = re.compile(r'<script type="application/json" id="kg-details">(.*?)</script>', re.S)
 
 
 def page_of(graph, tmp_path, **kwargs) -> str:
@@ -30,12 +40,23 @@ def payload(page: str) -> dict:
     return json.loads(blocks[0])
 
 
+def details_of(page: str) -> dict:
+    blocks = DETAILS_BLOCK.findall(page)
+    assert len(blocks) == 1
+    return json.loads(blocks[0])
+
+
+def edges_of(data: dict) -> list[tuple[str, str, str]]:
+    flat = data["edges"]
+    return [
+        (data["ids"][flat[k]], data["ids"][flat[k + 1]], data["relNames"][flat[k + 2]]) for k in range(0, len(flat), 3)
+    ]
+
+
 def synthetic_graph(n_papers: int = 200, seed: int = 3) -> nx.MultiDiGraph:
     """A graph above LARGE_GRAPH nodes, with leaves, hubs and derived method -> task links."""
     rng = random.Random(seed)
-    types = (
-        [EntityType.METHOD] * 3 + [EntityType.TASK] * 2 + [EntityType.KEYPHRASE] * 4 + [EntityType.HARDWARE]
-    )
+    types = [EntityType.METHOD] * 3 + [EntityType.TASK] * 2 + [EntityType.KEYPHRASE] * 4 + [EntityType.HARDWARE]
     entities = [Entity(f"urn:e{i}", f"entity {i}", types[i % len(types)]) for i in range(600)]
     relation = {
         EntityType.METHOD: Relation.USES_METHOD,
@@ -61,67 +82,91 @@ def test_page_is_one_self_contained_file(small_graph, tmp_path):
     assert "vis-network" in page and "new vis.Network" in page
     csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', page).group(1)
     assert "default-src 'none'" in csp and "'unsafe-inline'" not in csp.split("script-src")[1].split(";")[0]
+    assert csp.split("script-src")[1].split(";")[0].count("'sha256-") == 4  # vis-network and our three scripts
 
 
-def test_every_node_and_edge_is_in_the_view(small_graph, tmp_path):
+def test_every_node_and_edge_is_in_the_page(small_graph, tmp_path):
     data = payload(page_of(small_graph, tmp_path))
-    assert sorted(n["id"] for n in data["nodes"]) == sorted(small_graph.nodes)
-    assert len(data["edges"]) == small_graph.number_of_edges()
-    assert {e["relation"] for e in data["edges"]} <= set(EDGE_STYLES)
+    assert data["ids"] == sorted(small_graph.nodes)
+    assert sorted(edges_of(data)) == sorted((u, v, k) for u, v, k in small_graph.edges(keys=True))
+    assert set(data["relNames"]) <= set(EDGE_STYLES)
+    assert [data["kindNames"][k] for k in data["kind"]] == [small_graph.nodes[n]["kind"] for n in data["ids"]]
     assert data["options"]["layout"]["randomSeed"] == 42
-    assert data["options"]["physics"]["stabilization"]["enabled"] is True
+    assert data["startView"] == "all"  # a small graph opens whole
 
 
-def test_style_by_type_relation_and_degree(small_graph, tmp_path):
-    data = payload(page_of(small_graph, tmp_path))
-    for node in data["nodes"]:
-        style = NODE_STYLES[node["kind"]]
-        assert (node["shape"], node["color"]) == (style["shape"], style["color"])
-    for edge in data["edges"]:
-        assert edge["color"]["color"] == EDGE_STYLES[edge["relation"]]["color"]
-    size = {n["id"]: n["size"] for n in data["nodes"]}
-    degree = dict(small_graph.degree())
-    hub, leaf = max(degree, key=degree.get), min(degree, key=degree.get)
-    assert size[hub] > size[leaf]
-    legend = page_of(small_graph, tmp_path).split('id="kg-legend"')[1].split("</aside>")[0]
-    for kind in NODE_STYLES:
+def test_style_by_type_and_legend(small_graph, tmp_path):
+    page = page_of(small_graph, tmp_path)
+    data = payload(page)
+    for kind in data["kindNames"]:
+        assert data["kinds"][kind]["shape"] == NODE_STYLES[kind]["shape"]
+    legend = page.split('id="kg-legend"')[1].split("</aside>")[0]
+    for kind in ("Paper", "Method", "Task", "Hardware", "Keyphrase"):
         assert f'data-kind="{kind}" checked' in legend
-    for style in EDGE_STYLES.values():
-        assert style["caption"] in legend
+    for rel in data["relNames"]:
+        assert EDGE_STYLES[rel]["caption"] in legend
+
+
+def test_unknown_kinds_and_relations_get_a_neutral_style(small_graph, tmp_path):
+    g = small_graph.copy()
+    g.add_node("urn:person", kind="Person", label="Ada Lovelace")
+    g.add_node("urn:gizmo", kind="Gizmo", label="a gizmo")
+    g.add_edge(paper_iri("p1"), "urn:person", key="hasAuthor", relation="hasAuthor")
+    g.add_edge(paper_iri("p1"), "urn:gizmo", key="usesGizmo", relation="usesGizmo")
+    page = page_of(g, tmp_path)
+    data = payload(page)
+    assert data["kinds"]["Gizmo"]["caption"] == "Gizmo" and data["kinds"]["Person"]["caption"] == "Person"
+    assert data["relations"]["usesGizmo"]["caption"] == "usesGizmo"
+    assert 'data-kind="Gizmo" checked' in page
+    assert "urn:person" in data["ids"]
+
+
+def test_counts_say_what_they_count(small_graph, tmp_path):
+    counts = node_counts(small_graph)
+    # GPU and parameter-efficient fine-tuning are broader concepts no paper links to
+    assert counts["Hardware"] == {"nodes": 4, "inPapers": 3}
+    assert counts["Method"] == {"nodes": 5, "inPapers": 4}
+    assert counts["Paper"] == {"nodes": 3, "inPapers": 3}
+    legend = page_of(small_graph, tmp_path).split('id="kg-legend"')[1].split("</aside>")[0]
+    assert "linked from papers" in legend
+    assert '<span class="count" data-count="Method">4</span>' in legend
+    assert "in the vocabulary only, linked from no paper: 1 Method, 1 Hardware" in legend
 
 
 def test_panel_details_carry_paper_and_entity_data(small_graph, tmp_path):
-    data = payload(page_of(small_graph, tmp_path))
-    p1 = data["details"][paper_iri("p1")]
+    page = page_of(small_graph, tmp_path)
+    data, details = payload(page), details_of(page)
+    index = {n: str(i) for i, n in enumerate(data["ids"])}
+    p1 = details["papers"][index[paper_iri("p1")]]
     assert p1["title"].startswith("LoRA-QA") and "A100 GPUs" in p1["abstract"]
     assert p1["listings"] == [["Sep 9", "data/a.txt", 12], ["Mar 14", "data/b.txt", 40]]
-    lora = data["details"][vocab_iri("low-rank-adaptation")]
-    assert lora["alt"] == ["LoRA", "low-rank adapters"]
-    assert lora["broader"] == [
-        [vocab_iri("parameter-efficient-fine-tuning"), "parameter-efficient fine-tuning"]
-    ]
+    assert data["alt"][index[vocab_iri("low-rank-adaptation")]] == ["LoRA", "low-rank adapters"]
+    assert len(details["evidence"]) == small_graph.number_of_edges()
+    assert "We fine-tune Llama-3.1-70B with LoRA on A100 GPUs for question answering." in details["sentences"]
+    assert data["day"][index[paper_iri("p1")]] < data["day"][index[paper_iri("p2")]]  # Mar 14 before Sep 9
+    assert index[paper_iri("p3")] not in data["day"]  # never listed: no date
 
 
 def test_hostile_title_is_only_ever_data(small_graph, tmp_path):
     page = page_of(small_graph, tmp_path)
     assert XSS_TITLE not in page
     assert "onerror" not in page.split('id="kg-data">')[0]  # nothing before the data block
-    data = payload(page)
-    p2 = data["details"][paper_iri("p2")]
-    assert p2["title"] == XSS_TITLE  # the JSON round-trips to the literal text
-    node = next(n for n in data["nodes"] if n["id"] == paper_iri("p2"))
-    assert isinstance(node["title"], str) and node["title"].startswith(XSS_TITLE)
+    data, details = payload(page), details_of(page)
+    i = data["ids"].index(paper_iri("p2"))
+    assert details["papers"][str(i)]["title"] == XSS_TITLE  # the JSON round-trips to the literal text
+    assert data["label"][i] == XSS_TITLE
 
 
 def test_embedded_json_cannot_close_its_script_block(tmp_path):
     nasty = "</script><script>alert(1)</script><!-- \u2028 \u2029 & </SCRIPT >"
     g = build_graph([Paper("p1", nasty, nasty)], [], [])
     page = page_of(g, tmp_path, title=nasty)
-    assert page.count("</script>") == 3  # the data block, vis-network, the page script
-    assert page.lower().count("</script") == 3
-    block = DATA_BLOCK.search(page).group(1)
-    assert "<!--" not in page and not set("<>&\u2028\u2029") & set(block)
-    assert payload(page)["details"][paper_iri("p1")]["title"] == nasty
+    assert page.count("</script>") == 6  # two data blocks, vis-network, our three scripts
+    assert page.lower().count("</script") == 6
+    for block in (DATA_BLOCK.search(page).group(1), DETAILS_BLOCK.search(page).group(1)):
+        assert not set("<>&\u2028\u2029") & set(block)
+    assert "<!--" not in page
+    assert payload(page)["label"] == [nasty]
     assert "<title>&lt;/script&gt;&lt;script&gt;alert(1)" in page
 
 
@@ -134,14 +179,14 @@ def test_script_json_escapes():
 def test_max_nodes_keeps_the_most_connected_and_says_so(small_graph, tmp_path):
     page = page_of(small_graph, tmp_path, max_nodes=5)
     data = payload(page)
-    kept = {n["id"] for n in data["nodes"]}
+    kept = set(data["ids"])
     assert kept == set(most_connected(small_graph, 5)) and len(kept) == 5
-    assert all(e["from"] in kept and e["to"] in kept for e in data["edges"])
+    assert all(u in kept and v in kept for u, v, _ in edges_of(data))
     assert "showing 5 of 16 nodes" in page
     assert "RDF and GraphML keep everything" in page
-    assert "truncated" in page.split('id="kg-note"')[1][:40]
-    assert "showing all 16 nodes" in page_of(small_graph, tmp_path, max_nodes=16)
-    assert "showing all 16 nodes" in page_of(small_graph, tmp_path)
+    assert 'class="truncated"' in page
+    assert "all 16 nodes" in page_of(small_graph, tmp_path, max_nodes=16)
+    assert "all 16 nodes" in page_of(small_graph, tmp_path)
 
 
 def test_most_connected_breaks_ties_by_id():
@@ -167,24 +212,27 @@ def test_output_is_deterministic(small_graph, tmp_path):
     assert page_of(shuffled, tmp_path) == first
 
 
-def test_large_graph_starts_from_seeded_positions(tmp_path):
+def test_large_graph_opens_on_an_overview_that_folds_nothing(tmp_path):
     g = synthetic_graph()
-    assert g.number_of_nodes() > LARGE_GRAPH
+    assert g.number_of_nodes() > FULL_VIEW_MAX
     page = page_of(g, tmp_path)
-    assert page == page_of(synthetic_graph(), tmp_path)  # byte-identical, positions included
+    assert page == page_of(synthetic_graph(), tmp_path)  # byte-identical, clusters included
     data = payload(page)
-    assert all(isinstance(n["x"], float) and isinstance(n["y"], float) for n in data["nodes"])
-    leaves = {n["id"] for n in data["nodes"] if n.get("physics") is False}
-    assert leaves and all(g.degree(n) == 1 for n in leaves)
-    for e in data["edges"]:
-        if e["relation"] == "appliedTo" or e["from"] in leaves or e["to"] in leaves:
-            assert e["physics"] is False
-    assert data["options"]["layout"]["improvedLayout"] is False
+    assert data["startView"] == "overview"
+    assert 1 < len(data["clusters"]) <= MAX_CLUSTERS + 1
+    members = [x for c in data["clusters"] for x in c["concepts"]]
+    linked = {v for u, v in g.edges() if g.nodes[u]["kind"] == "Paper"}
+    assert len(members) == len(set(members))  # each concept in one cluster
+    assert {data["ids"][x] for x in members} == linked  # and every linked concept in some cluster
+    assert all(c["label"] for c in data["clusters"])
+    assert [c["papers"] for c in data["clusters"] if not c["folded"]] == sorted(
+        (c["papers"] for c in data["clusters"] if not c["folded"]), reverse=True
+    )
 
 
 def test_empty_graph_and_title(tmp_path):
     page = page_of(nx.MultiDiGraph(), tmp_path, title="My <papers> & co")
     assert "<title>My &lt;papers&gt; &amp; co</title>" in page
-    assert payload(page)["nodes"] == []
+    assert payload(page)["ids"] == [] and payload(page)["clusters"] == []
     with pytest.raises(TypeError, match="title must be a str"):
         write_html(nx.MultiDiGraph(), tmp_path / "g.html", title=None)

@@ -1,0 +1,228 @@
+"""Fold the graph into a map a person can read: communities of concepts, sized by their papers.
+
+A concept is any node that is not a paper (or a person) and that at least one paper links to. Two
+concepts are close when papers share them: the co-occurrence graph weighs each pair of concepts by the
+number of papers that link to both, keeping each concept's ``TOP_NEIGHBOURS`` strongest pairs (hubs
+such as "language model" would otherwise tie every concept to every other). Louvain communities of
+that graph, with a fixed seed, are the clusters; the ``max_clusters`` biggest are kept and the rest
+are folded into one "other concepts" cluster, so every concept belongs to exactly one cluster and
+nothing is dropped.
+
+A cluster is labelled by its most central method and its most central task (centrality: the summed
+co-occurrence weight inside the cluster); a cluster without one of them takes its most central
+concepts instead. Labels keep their case: an entity whose label is all lower case is shown in the
+surface form papers used most often (``display_label``).
+
+Listing dates are read by ``listing_day``: ISO dates, "Sep 9, 2024" and the daily-papers "Sep 9"
+(no year: a nominal leap year, so that yearless dates sort by month and day).
+
+Examples
+--------
+>>> from kg.graph import build_graph
+>>> from kg.model import Entity, EntityType, Mention, Paper, Relation
+>>> papers = [Paper(f"p{i}", f"Paper {i}", "An abstract.") for i in range(4)]
+>>> ents = [Entity("urn:lora", "LoRA", EntityType.METHOD), Entity("urn:qa", "QA", EntityType.TASK),
+...         Entity("urn:vit", "ViT", EntityType.METHOD), Entity("urn:seg", "segmentation", EntityType.TASK)]
+>>> pairs = [("p0", "urn:lora"), ("p0", "urn:qa"), ("p1", "urn:lora"), ("p1", "urn:qa"),
+...          ("p2", "urn:vit"), ("p2", "urn:seg"), ("p3", "urn:vit"), ("p3", "urn:seg")]
+>>> kind = {"urn:lora": Relation.USES_METHOD, "urn:vit": Relation.USES_METHOD}
+>>> ms = [Mention(p, e, kind.get(e, Relation.ADDRESSES_TASK), 0.5, "s", "x") for p, e in pairs]
+>>> overview = build_overview(build_graph(papers, ents, ms))
+>>> [(c.label, c.papers, len(c.concepts)) for c in overview.clusters]
+[('LoRA · QA', 2, 2), ('ViT · segmentation', 2, 2)]
+>>> listing_day("Sep 9") - listing_day("Mar 14"), listing_day("2024-09-09") - listing_day("Sep 9, 2024")
+(179, 0)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+import networkx as nx
+
+#: Louvain seed: the same graph gives the same clusters
+RANDOM_SEED = 42
+#: clusters drawn in the overview; smaller communities are folded into one "other concepts" cluster
+MAX_CLUSTERS = 40
+#: each concept keeps its strongest co-occurrence pairs only
+TOP_NEIGHBOURS = 12
+#: node kinds that are never clustered as concepts (people are not topics)
+NOT_CONCEPTS = frozenset({"Paper", "Person"})
+#: the label kinds of a cluster: its most central method and task
+_LABEL_KINDS = ("Method", "Task")
+_YEARLESS = 2000  # nominal leap year for dates without a year
+_MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
+_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_MONTH_DAY = re.compile(r"([A-Za-z]{3})[a-z]*\.?\s+(\d{1,2})(?:,?\s+(\d{4}))?")
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """A community of concepts: its label, its concepts (most central first) and its paper count."""
+
+    id: str
+    label: str
+    concepts: tuple[str, ...]
+    papers: int
+    folded: bool = False  # True for the "other concepts" cluster that holds the small communities
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The clusters (most papers first), the links between them and each concept's closest peers.
+
+    ``links`` holds ``(i, j, shared)``: clusters ``i < j`` whose concepts share ``shared`` papers.
+    ``peers`` maps a concept to its strongest co-occurring concepts in the same cluster, with weights.
+    ``communities`` is the number of communities before folding.
+    """
+
+    clusters: tuple[Cluster, ...]
+    links: tuple[tuple[int, int, int], ...]
+    peers: dict[str, tuple[tuple[str, int], ...]]
+    communities: int
+
+
+def concept_papers(graph: nx.MultiDiGraph) -> dict[str, frozenset[str]]:
+    """Every concept that a paper links to, with those papers (node ids, sorted by concept id)."""
+    papers: dict[str, set[str]] = defaultdict(set)
+    for u, v in graph.edges():
+        if graph.nodes[u].get("kind") == "Paper" and graph.nodes[v].get("kind", "Entity") not in NOT_CONCEPTS:
+            papers[v].add(u)
+    return {c: frozenset(papers[c]) for c in sorted(papers)}
+
+
+def build_overview(graph: nx.MultiDiGraph, *, max_clusters: int = MAX_CLUSTERS, seed: int = RANDOM_SEED) -> Overview:
+    """Cluster the concepts of ``graph`` (see the module docstring); deterministic for a given ``seed``."""
+    if type(max_clusters) is not int or max_clusters < 1:
+        raise ValueError(f"max_clusters must be a positive integer, got {max_clusters!r}")
+    papers_of = concept_papers(graph)
+    cooc = cooccurrence_graph(papers_of)
+    communities = nx.community.louvain_communities(cooc, weight="weight", seed=seed) if len(cooc) else []
+    communities = sorted(
+        (sorted(c) for c in communities), key=lambda c: (-len(set().union(*(papers_of[x] for x in c))), c[0])
+    )
+    kept, rest = communities[:max_clusters], communities[max_clusters:]
+    if rest:
+        kept.append(sorted(x for c in rest for x in c))
+    clusters = []
+    for i, members in enumerate(kept):
+        folded = bool(rest) and i == len(kept) - 1
+        strength = {x: sum(cooc[x][y]["weight"] for y in cooc[x] if y in set(members)) for x in members}
+        order = sorted(members, key=lambda x: (-strength[x], -len(papers_of[x]), x))
+        n_papers = len(set().union(*(papers_of[x] for x in members)))
+        label = f"other concepts ({len(rest)} small groups)" if folded else _cluster_label(graph, order)
+        clusters.append(Cluster(f"cluster:{i}", label, tuple(order), n_papers, folded))
+    return Overview(tuple(clusters), _cluster_links(clusters, papers_of), _peers(cooc, clusters), len(communities))
+
+
+def cooccurrence_graph(papers_of: dict[str, frozenset[str]]) -> nx.Graph:
+    """Concepts linked by the number of papers they share, each keeping its ``TOP_NEIGHBOURS`` strongest."""
+    concepts_of: dict[str, list[str]] = defaultdict(list)
+    for concept, papers in papers_of.items():
+        for p in papers:
+            concepts_of[p].append(concept)
+    shared: Counter[tuple[str, str]] = Counter()
+    for concepts in concepts_of.values():
+        concepts.sort()
+        for i, a in enumerate(concepts):
+            for b in concepts[i + 1 :]:
+                shared[a, b] += 1
+    neighbours: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for (a, b), w in shared.items():
+        neighbours[a].append((w, b))
+        neighbours[b].append((w, a))
+    keep = set()
+    for a, near in neighbours.items():
+        for _, b in sorted(near, key=lambda t: (-t[0], t[1]))[:TOP_NEIGHBOURS]:
+            keep.add((a, b) if a < b else (b, a))
+    g = nx.Graph()
+    g.add_nodes_from(papers_of)  # concepts alone in their papers become communities of one
+    g.add_weighted_edges_from((a, b, shared[a, b]) for a, b in sorted(keep))
+    return g
+
+
+def display_label(graph: nx.MultiDiGraph, node: str) -> str:
+    """The label to show: an all-lower-case label takes the case papers wrote it in most often.
+
+    Vocabulary concepts keep their curated label, and a surface form that opens its sentence says
+    nothing about case, so neither counts.
+
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("urn:t", kind="Method", label="tutel")
+    >>> for i, s in enumerate(["Tutel", "Tutel", "tutel", "TUTEL"]):
+    ...     _ = g.add_edge(f"p{i}", "urn:t", surface=s, sentence=f"We compare with {s}.")
+    >>> _ = g.add_edge("p9", "urn:t", surface="TUTEL", sentence="TUTEL is slow.")
+    >>> display_label(g, "urn:t")
+    'Tutel'
+    """
+    attrs = graph.nodes[node]
+    label = str(attrs.get("label") or node)
+    if attrs.get("kind") == "Paper" or attrs.get("in_vocabulary") or label != label.lower():
+        return label
+    surfaces = Counter(
+        surface
+        for _, _, d in graph.in_edges(node, data=True)
+        if (surface := str(d.get("surface") or "")).lower() == label
+        and not str(d.get("sentence") or "").startswith(surface)
+    )
+    return min(surfaces, key=lambda s: (-surfaces[s], s)) if surfaces else label
+
+
+def listing_day(date: str | None) -> int | None:
+    """A listing date as a day number (proleptic ordinal), or None when it is not a date.
+
+    >>> listing_day("Feb 29") - listing_day("Feb 28"), listing_day("yesterday")
+    (1, None)
+    """
+    text = (date or "").strip()
+    if m := _ISO.fullmatch(text):
+        year, month, day = int(m[1]), int(m[2]), int(m[3])
+    elif (m := _MONTH_DAY.fullmatch(text)) and m[1].lower() in _MONTHS:
+        year, month, day = int(m[3] or _YEARLESS), _MONTHS[m[1].lower()], int(m[2])
+    else:
+        return None
+    try:
+        return dt.date(year, month, day).toordinal()
+    except ValueError:
+        return None
+
+
+def _cluster_label(graph: nx.MultiDiGraph, order: list[str]) -> str:
+    """The most central method and task of a cluster, or its two most central concepts."""
+    picks = [next((x for x in order if graph.nodes[x].get("kind") == kind), None) for kind in _LABEL_KINDS]
+    picks = [x for x in picks if x is not None]
+    for x in order:
+        if len(picks) >= 2:
+            break
+        if x not in picks:
+            picks.append(x)
+    return " · ".join(display_label(graph, x) for x in picks)
+
+
+def _cluster_links(clusters: list[Cluster], papers_of: dict[str, frozenset[str]]) -> tuple:
+    """``(i, j, shared papers)`` for every pair of clusters whose concepts share papers."""
+    clusters_of: dict[str, set[int]] = defaultdict(set)
+    for i, c in enumerate(clusters):
+        for x in c.concepts:
+            for p in papers_of[x]:
+                clusters_of[p].add(i)
+    shared: Counter[tuple[int, int]] = Counter()
+    for ids in clusters_of.values():
+        ids_sorted = sorted(ids)
+        for k, i in enumerate(ids_sorted):
+            for j in ids_sorted[k + 1 :]:
+                shared[i, j] += 1
+    return tuple((i, j, w) for (i, j), w in sorted(shared.items()))
+
+
+def _peers(cooc: nx.Graph, clusters: list[Cluster]) -> dict[str, tuple[tuple[str, int], ...]]:
+    """Each concept's strongest co-occurring concepts inside its own cluster."""
+    cluster_of = {x: i for i, c in enumerate(clusters) for x in c.concepts}
+    peers = {}
+    for x in sorted(cooc):
+        near = [(y, d["weight"]) for y, d in cooc[x].items() if cluster_of[y] == cluster_of[x]]
+        peers[x] = tuple(sorted(near, key=lambda t: (-t[1], t[0]))[:3])
+    return peers
