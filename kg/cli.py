@@ -3,10 +3,10 @@
     kg build [INPUT ...] [--out DIR] [--strict] [--force] [--allow-empty] [--html-max-nodes N]
              [--device auto|cpu|cuda]
     kg query (QUERY | --file F.rq | --name NAME | --list) [--param NAME=VALUE ...] [--graph PATH]
-             [--format table|csv|json] [--store memory|oxigraph]
+             [--format table|csv|json] [--store memory|oxigraph] [--allow-service]
     kg validate [PATH]
     kg serve [--graph PATH] [--host 127.0.0.1] [--port 8000] [--store memory|oxigraph] [--timeout S]
-             [--row-limit N] [--workers N]
+             [--row-limit N] [--workers N] [--max-query-chars N] [--max-depth N] [--max-body BYTES]
 
 Exit codes: 0 success, 1 a check failed (validation), 2 bad input or usage.
 """
@@ -45,6 +45,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 def _cmd_query(args: argparse.Namespace) -> int:
     from kg.query import (
+        TOO_DEEP,
         NamedQuery,
         format_query_list,
         format_result,
@@ -54,6 +55,7 @@ def _cmd_query(args: argparse.Namespace) -> int:
         parse_params,
         run_query,
     )
+    from kg.query.guard import QueryLimits, QueryRefused, check_query, with_deep_stack
 
     if args.list:
         print(format_query_list(list_queries()))
@@ -73,8 +75,17 @@ def _cmd_query(args: argparse.Namespace) -> int:
     else:
         named = NamedQuery.from_text("query", args.query, "<query>")
     text = named.render(**parse_params(args.param or []))
+    limits = QueryLimits(allow_service=args.allow_service)
+    check_query(text, limits, named.source)  # before the graph is loaded: a refusal costs nothing
     graph = load_graph(Path(args.graph), store=args.store)
-    print(format_result(run_query(graph, text, source=named.source), args.format))
+
+    def answer() -> str:
+        try:
+            return format_result(run_query(graph, text, named.source, limits), args.format)
+        except RecursionError:  # while the memory store evaluates, after parsing
+            raise QueryRefused(named.source, f"query refused: {TOO_DEEP}") from None
+
+    print(with_deep_stack(answer))
     return 0
 
 
@@ -103,6 +114,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
             timeout=args.timeout,
             row_limit=args.row_limit,
             workers=args.workers,
+            # given only when set, so the defaults live in ServeOptions alone
+            **{k: getattr(args, k) for k in ("max_query_chars", "max_depth", "max_body") if hasattr(args, k)},
         ),
     )
 
@@ -154,6 +167,11 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME=VALUE",
         help="value of a $NAME placeholder of the query (repeatable), inserted as an escaped string literal",
     )
+    q.add_argument(
+        "--allow-service",
+        action="store_true",
+        help="let the query make outbound requests (SERVICE, FROM <url>); refused by default and always by kg serve",
+    )
     q.set_defaults(func=_cmd_query)
 
     v = sub.add_parser("validate", help="check an export against the SHACL shapes")
@@ -168,6 +186,10 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--timeout", type=float, default=10.0, help="seconds before a query is stopped")
     s.add_argument("--row-limit", type=int, default=10_000, help="most result rows returned")
     s.add_argument("--workers", type=int, default=2, help="query worker processes (each holds the graph)")
+    unset = argparse.SUPPRESS
+    s.add_argument("--max-query-chars", type=int, default=unset, help="longest query text accepted (400 above)")
+    s.add_argument("--max-depth", type=int, default=unset, help="deepest nesting of { ( [ in a query (400 above)")
+    s.add_argument("--max-body", type=int, default=unset, help="largest POST body in bytes (413 above)")
     s.set_defaults(func=_cmd_serve)
 
     return p

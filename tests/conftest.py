@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import numpy as np
 import pytest
@@ -138,3 +140,50 @@ def bundled_exports(bundled_build):
 def bundled_graph_path(bundled_exports):
     """graph.ttl of the bundled corpus build."""
     return bundled_exports / "graph.ttl"
+
+
+@pytest.fixture
+def outbound_queries():
+    """Query templates (``{url}`` to fill) that would make the query engine fetch a URL."""
+    return [
+        "SELECT * WHERE {{ SERVICE <{url}> {{ ?x ?y ?z }} }}",
+        "SELECT * WHERE {{ SERVICE SILENT <{url}> {{ ?x ?y ?z }} }}",
+        "select * where {{ ?s ?p ?o # hidden?\n sErViCe<{url}>{{ ?x ?y ?z }} }}",
+        "SELECT * WHERE {{ \\u0053ERVICE <{url}> {{ ?x ?y ?z }} }}",
+        "SELECT * FROM <{url}> WHERE {{ ?s ?p ?o }}",
+        "SELECT * FROM NAMED <{url}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
+        "LOAD <{url}>",
+    ]
+
+
+class _Recorder(BaseHTTPRequestHandler):
+    """Answers every request with one SPARQL JSON row and records it: an outbound request made visible."""
+
+    def _answer(self) -> None:
+        self.server.seen.append(f"{self.command} {self.path}")
+        body = b'{"head":{"vars":["x"]},"results":{"bindings":[{"x":{"type":"literal","value":"remote"}}]}}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/sparql-results+json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_POST = _answer
+
+    def log_message(self, *args) -> None:  # quiet
+        pass
+
+
+@pytest.fixture
+def loopback_listener():
+    """``(url, seen)``: an HTTP server on 127.0.0.1 in a thread; ``seen`` lists the requests it received."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+    server.seen = []
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/sparql", server.seen
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)

@@ -337,6 +337,9 @@ def test_param_errors():
         q.render(task="x")
     with pytest.raises(InputError, match="whole number"):
         q.render(limit="1 } DROP ALL")
+    for not_ascii_digits in ("²", "١٢", "⑤"):  # str.isdigit() says yes to these; int() says no
+        with pytest.raises(InputError, match="whole number"):
+            q.render(limit=not_ascii_digits)
     required = NamedQuery.from_text("r", "# description: r\n# param: who\nSELECT * WHERE { ?s ?p $who }")
     with pytest.raises(InputError, match="required"):
         required.render()
@@ -452,6 +455,7 @@ def test_cli_inline_and_file_queries(capsys, tmp_path):
         (["query", "DELETE WHERE { ?s ?p ?o }", "--graph", str(MINI)], "read-only"),
         (["query", "--name", "top-methods", "SELECT * {}"], "exactly one"),
         (["query"], "exactly one"),
+        (["query", "--name", "top-methods", "--param", "limit=²", "--graph", str(MINI)], "whole number"),
     ],
 )
 def test_cli_errors_exit_2_and_say_why(capsys, argv, message):
@@ -465,6 +469,52 @@ def test_cli_syntax_error_in_a_file_names_the_file(capsys, tmp_path):
     assert main(["query", "--file", str(rq), "--graph", str(MINI)]) == 2
     err = capsys.readouterr().err
     assert f"{rq}: SPARQL syntax error" in err and "line 2" in err
+
+
+# ------------------------------------------------------------------ what kg query refuses (issue 11)
+
+
+@pytest.mark.parametrize("store", STORES)
+def test_cli_sends_no_outbound_request(capsys, loopback_listener, outbound_queries, store):
+    url, seen = loopback_listener
+    for template in outbound_queries:
+        assert main(["query", template.format(url=url), "--graph", str(MINI), "--store", store]) == 2
+        assert "query refused" in capsys.readouterr().err
+    assert seen == []
+
+
+@pytest.mark.parametrize("store", STORES)
+def test_cli_allow_service_is_the_local_users_choice(capsys, loopback_listener, store):
+    """The control for the test above: the listener does see the request when the user asks for it."""
+    url, seen = loopback_listener
+    query = f"SELECT ?x WHERE {{ SERVICE <{url}> {{ ?x ?y ?z }} }}"
+    assert main(["query", query, "--graph", str(MINI), "--store", store, "--allow-service"]) == 0
+    assert "remote" in capsys.readouterr().out and len(seen) == 1
+
+
+@pytest.mark.parametrize("store", STORES)
+def test_cli_deep_nesting_is_exit_2_and_the_limit_itself_runs(capsys, store):
+    deep = "SELECT * WHERE " + "{" * 3000 + " ?s ?p ?o " + "}" * 3000
+    assert main(["query", deep, "--graph", str(MINI), "--store", store]) == 2
+    assert "nested 3,000 deep" in capsys.readouterr().err
+    # 64 levels (the default limit) of groups and of parentheses: rdflib needs the deep stack for these
+    groups = "SELECT * WHERE " + "{" * 64 + " ?s ?p ?o " + "}" * 64 + " LIMIT 2"
+    parens = "SELECT * WHERE { ?s ?p ?o FILTER(" + "(" * 62 + "true" + ")" * 62 + ") } LIMIT 2"
+    for query in (groups, parens):
+        assert main(["query", query, "--graph", str(MINI), "--store", store, "--format", "csv"]) == 0
+        assert len(capsys.readouterr().out.strip().splitlines()) == 3
+
+
+def test_table_output_strips_control_characters(capsys, tmp_path):
+    hostile = "\x1b]0;owned\x07\x1b[2J\x1b[31mred\x9b1m\u202etxt.exe"
+    nt = tmp_path / "g.nt"
+    nt.write_text(f"<urn:x:p> <urn:x:title> {sparql_string(hostile)} .\n", encoding="utf-8")
+    assert main(["query", "SELECT ?t WHERE { ?p ?q ?t }", "--graph", str(nt)]) == 0
+    out = capsys.readouterr().out
+    assert "red" in out and "txt.exe" in out
+    assert not any(ch in out for ch in "\x1b\x07\x9b\u202e")
+    assert main(["query", "SELECT ?t WHERE { ?p ?q ?t }", "--graph", str(nt), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["results"]["bindings"][0]["t"]["value"] == hostile  # data kept
 
 
 # ------------------------------------------------------------------ on an export written by kg.export.rdf
@@ -491,8 +541,6 @@ def test_named_queries_on_an_export_from_the_exporter(small_export):
 
 
 # ------------------------------------------------------------------ over the bundled corpus
-
-
 
 
 @pytest.fixture

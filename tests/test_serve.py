@@ -204,6 +204,48 @@ def test_row_limit_truncates_and_says_so(endpoint):
     assert headers["X-Result-Truncated"] == "false" and len(body.strip().splitlines()) == 3
 
 
+def test_no_outbound_request_is_ever_made(endpoint, loopback_listener, outbound_queries):
+    url, seen = loopback_listener
+    for template in outbound_queries:
+        query = template.format(url=url)
+        for data, ctype in [
+            (query.encode(), "application/sparql-query"),
+            (urllib.parse.urlencode({"query": query}).encode(), "application/x-www-form-urlencoded"),
+        ]:
+            status, _, body = _http(endpoint, data=data, headers={"Content-Type": ctype})
+            assert status == 400 and body.startswith("query refused:"), (query, status, body)
+        status, _, body = _http(endpoint + "?" + urllib.parse.urlencode({"query": query}))
+        assert status == 400 and body.startswith("query refused:")
+    assert seen == []
+
+
+def test_deep_nesting_is_400_and_the_workers_live_on(endpoint):
+    deep = "SELECT * WHERE " + "{" * 3000 + " ?s ?p ?o " + "}" * 3000
+    for _ in range(3):
+        status, _, body = _http(endpoint, data=deep.encode(), headers={"Content-Type": "application/sparql-query"})
+        assert status == 400 and "nested 3,000 deep" in body
+    at_limit = "SELECT * WHERE { ?s ?p ?o FILTER(" + "(" * 62 + "true" + ")" * 62 + ") } LIMIT 2"
+    status, _, body = _http(endpoint, data=at_limit.encode(), headers={"Content-Type": "application/sparql-query"})
+    assert status == 200 and len(json.loads(body)["results"]["bindings"]) == 2
+
+
+def test_body_and_query_size_limits(endpoint):
+    big = b"ASK { ?s ?p ?o } #" + b"x" * 1_000_000  # the default --max-body is 1,000,000 bytes
+    status, _, body = _http(endpoint, data=big, headers={"Content-Type": "application/sparql-query"})
+    assert status == 413 and "limit of 1,000,000 bytes" in body
+    long = "ASK { ?s ?p ?o } #" + "x" * 100_000  # the default --max-query-chars is 100,000
+    status, _, body = _http(endpoint, data=long.encode(), headers={"Content-Type": "application/sparql-query"})
+    assert status == 400 and "characters, more than the limit of 100,000" in body
+    assert _wrapper(endpoint, "ASK { ?s ?p ?o }").query().convert()["boolean"] is True
+
+
+def test_head_is_200(endpoint):
+    for url in (endpoint, endpoint.removesuffix("sparql")):
+        request = urllib.request.Request(url, method="HEAD", headers={"Accept": "text/html"})
+        with urllib.request.urlopen(request, timeout=20) as r:
+            assert r.status == 200 and r.read() == b""
+
+
 # ------------------------------------------------------------------ pages
 
 
@@ -269,6 +311,10 @@ def test_options_are_checked():
         ServeOptions(timeout=0)
     with pytest.raises(InputError, match="--row-limit"):
         ServeOptions(row_limit=0)
+    with pytest.raises(InputError, match="--max-depth"):
+        ServeOptions(max_depth=3000)
+    with pytest.raises(InputError, match="--max-body"):
+        ServeOptions(max_body=0)
 
 
 # ------------------------------------------------------------------ the query page in a browser

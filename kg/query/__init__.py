@@ -49,6 +49,7 @@ from rdflib.query import Result
 
 from kg.errors import InputError
 from kg.namespace import BASE
+from kg.query.guard import DEFAULT_LIMITS, QueryLimits, QueryRefused, check_query
 
 QUERY_DIR = Path(__file__).resolve().parent / "queries"
 
@@ -94,6 +95,9 @@ class UpdateRefused(InputError):
     """The text is a SPARQL Update: exports are read-only."""
 
 
+TOO_DEEP = "nested too deeply for the parser; lower the nesting"
+
+
 # ------------------------------------------------------------------ loading and running
 
 
@@ -132,24 +136,31 @@ def load_graph(path: str | Path, store: str = "memory") -> Graph:
     return graph
 
 
-def run_query(graph: Graph, text: str, source: str = "<query>") -> Result:
+def run_query(graph: Graph, text: str, source: str = "<query>", limits: QueryLimits = DEFAULT_LIMITS) -> Result:
     """Run a SPARQL 1.1 query (SELECT, ASK, CONSTRUCT or DESCRIBE) on ``graph``.
 
-    ``source`` names the query in errors (its ``.rq`` file, or ``<query>``). SELECT results are evaluated
-    lazily by the memory store, so iterate them once or call ``list(result)``. The memory store's parse of
-    a query text is cached (rdflib's parser is slow); Oxigraph parses on its own.
+    ``source`` names the query in errors (its ``.rq`` file, or ``<query>``). The text is first checked by
+    :func:`kg.query.guard.check_query` against ``limits`` (no ``SERVICE``, ``FROM`` or ``LOAD``; size and
+    nesting depth). SELECT results are evaluated lazily by the memory store, so iterate them once or call
+    ``list(result)``; a deeply nested query needs :func:`kg.query.guard.with_deep_stack` around both. The
+    memory store's parse of a query text is cached (rdflib's parser is slow); Oxigraph parses on its own.
 
     Raises
     ------
+    QueryRefused
+        The text uses a refused feature, or is over a limit (the message says which).
     QuerySyntaxError
         The text is not a valid query (message with line and column where the parser gives them).
     UpdateRefused
         The text is a SPARQL Update.
     """
+    check_query(text, limits, source)
     try:
         if _is_oxigraph(graph):
             return graph.query(text)  # oxrdflib hands the text to Oxigraph's own parser
         return graph.query(_prepared(text, tuple(graph.namespaces())))
+    except RecursionError:
+        raise QueryRefused(source, f"query refused: {TOO_DEEP}") from None
     except Exception as exc:
         if not _is_syntax_error(exc):
             raise
@@ -278,10 +289,23 @@ def _cell(term: object, prefixes: Mapping[str, str]) -> str:
     if term is None:
         return ""
     if isinstance(term, URIRef):
-        return compact_iri(str(term), prefixes)
+        return printable(compact_iri(str(term), prefixes))
     if isinstance(term, BNode):
         return f"_:{term}"
-    return " ".join(str(term).split())  # one line per row
+    return printable(" ".join(str(term).split()))  # one line per row
+
+
+# C0 and C1 controls (ESC starts terminal escape sequences) and the bidirectional overrides
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """``text`` without control characters, safe to print on a terminal (titles are data, not commands).
+
+    >>> printable("a\\x1b]0;pwned\\x07b\\u202ec")
+    'a]0;pwnedbc'
+    """
+    return _CONTROL.sub("", text)
 
 
 def compact_iri(iri: str, prefixes: Mapping[str, str] | None = None) -> str:
@@ -358,7 +382,7 @@ class NamedQuery:
             if value is None:
                 raise InputError(self.source, f"parameter {p.name!r} is required: --param {p.name}=VALUE")
             if p.type == "int":
-                if not str(value).strip().isdigit():
+                if not re.fullmatch(r"[0-9]+", str(value).strip()):  # not isdigit(): "²" is a digit to it
                     message = f"parameter {p.name!r} must be a whole number, not {value!r}"
                     raise InputError(self.source, message)
                 literals[p.name] = str(int(str(value).strip()))

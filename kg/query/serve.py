@@ -51,11 +51,22 @@ from kg.errors import InputError
 from kg.query import (
     PREFIXES,
     STORES,
+    TOO_DEEP,
     QuerySyntaxError,
     UpdateRefused,
     list_queries,
     load_graph,
     run_query,
+)
+from kg.query.guard import (
+    DEFAULT_LIMITS,
+    DEFAULT_MAX_DEPTH,
+    DEFAULT_MAX_QUERY_CHARS,
+    MAX_DEPTH_CEILING,
+    QueryLimits,
+    QueryRefused,
+    check_query,
+    with_deep_stack,
 )
 
 log = logging.getLogger("kg.query.serve")
@@ -109,6 +120,9 @@ class ServeOptions:
     row_limit: int = 10_000
     workers: int = 2
     load_timeout: float = 600.0  # seconds a worker may take to load the graph
+    max_query_chars: int = DEFAULT_MAX_QUERY_CHARS
+    max_depth: int = DEFAULT_MAX_DEPTH
+    max_body: int = 1_000_000  # bytes of a POST body
 
     def __post_init__(self) -> None:
         if self.store not in STORES:
@@ -121,6 +135,18 @@ class ServeOptions:
             raise InputError("--workers", f"must be at least 1, got {self.workers}")
         if not 0 <= self.port <= 65535:
             raise InputError("--port", f"must be 0..65535, got {self.port}")
+        if self.max_query_chars < 1:
+            raise InputError("--max-query-chars", f"must be at least 1, got {self.max_query_chars}")
+        if not 1 <= self.max_depth <= MAX_DEPTH_CEILING:
+            # Oxigraph's parser overflows its stack between 2,000 and 3,000 levels
+            raise InputError("--max-depth", f"must be 1..{MAX_DEPTH_CEILING}, got {self.max_depth}")
+        if self.max_body < 1:
+            raise InputError("--max-body", f"must be at least 1 byte, got {self.max_body}")
+
+    @property
+    def limits(self) -> QueryLimits:
+        """What a query must keep to (``SERVICE`` and ``FROM`` are never allowed here)."""
+        return QueryLimits(max_chars=self.max_query_chars, max_depth=self.max_depth)
 
 
 @dataclass(frozen=True)
@@ -171,10 +197,17 @@ def choose_media_type(accept: str | None, offered: list[str]) -> str:
     return best
 
 
-def answer(graph: Graph, query: str, accept: str | None, row_limit: int, fmt: str | None = None) -> Reply:
+def answer(
+    graph: Graph,
+    query: str,
+    accept: str | None,
+    row_limit: int,
+    fmt: str | None = None,
+    limits: QueryLimits = DEFAULT_LIMITS,
+) -> Reply:
     """Run ``query`` on ``graph`` and serialize at most ``row_limit`` rows as the client asked."""
     try:
-        result = run_query(graph, query, source="query")
+        result = run_query(graph, query, "query", limits)
         graph_form = result.type in ("CONSTRUCT", "DESCRIBE")
         wanted = accept
         if fmt:
@@ -198,8 +231,10 @@ def answer(graph: Graph, query: str, accept: str | None, row_limit: int, fmt: st
                 body = capped.serialize(format=name, encoding="utf-8")
     except UpdateRefused:
         return Reply.text(403, "SPARQL Update is not allowed: this endpoint is read-only")
-    except QuerySyntaxError as exc:
+    except (QuerySyntaxError, QueryRefused) as exc:
         return Reply.text(400, exc.message)
+    except RecursionError:  # the memory store evaluates lazily, after run_query returned
+        return Reply.text(400, f"query refused: {TOO_DEEP}")
     except Exception as exc:  # an evaluation error of this query (type error, bad regex...): the client's
         return Reply.text(400, f"query failed: {type(exc).__name__}: {exc}")
     headers = {"X-Result-Truncated": "true" if truncated else "false", "X-Result-Row-Limit": str(row_limit)}
@@ -251,6 +286,10 @@ def _worker_main(conn, path: str, store: str) -> None:  # noqa: ANN001 (a multip
         conn.send(("error", str(exc)))
         return
     conn.send(("ready", len(graph)))
+    with_deep_stack(_answer_requests, conn, graph)  # rdflib recurses per nesting level
+
+
+def _answer_requests(conn, graph: Graph) -> None:  # noqa: ANN001 (a multiprocessing Connection)
     while True:
         try:
             request = conn.recv()
@@ -347,7 +386,13 @@ class QueryPool:
         except TimeoutError:
             busy = f"all {self.options.workers} query workers stayed busy for {limit:g} s; retry later"
             return Reply.text(503, busy)
-        request = {"query": query, "accept": accept, "row_limit": self.options.row_limit, "fmt": fmt}
+        request = {
+            "query": query,
+            "accept": accept,
+            "row_limit": self.options.row_limit,
+            "fmt": fmt,
+            "limits": self.options.limits,
+        }
         try:
             worker.conn.send(request)
             done = await asyncio.to_thread(worker.conn.poll, limit)
@@ -389,7 +434,11 @@ def create_app(pool: QueryPool):  # noqa: ANN201 (a Starlette app; starlette is 
         query, update, fmt = params.get("query"), params.get("update"), params.get("format")
         if request.method == "POST":
             content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-            body = (await request.body()).decode("utf-8", errors="replace")
+            raw = await _read_body(request, pool.options.max_body)
+            if raw is None:
+                too_big = f"request body over the limit of {pool.options.max_body:,} bytes"
+                return _response(Reply.text(413, too_big))
+            body = raw.decode("utf-8", errors="replace")
             if content_type == "application/sparql-query":
                 query = body
             elif content_type == "application/sparql-update":
@@ -405,11 +454,15 @@ def create_app(pool: QueryPool):  # noqa: ANN201 (a Starlette app; starlette is 
         if update is not None:
             return _response(Reply.text(403, "SPARQL Update is not allowed: this endpoint is read-only"))
         if not query:
-            if request.method == "GET" and "text/html" in request.headers.get("accept", ""):
+            if request.method != "POST" and "text/html" in request.headers.get("accept", ""):
                 return HTMLResponse(page)
-            if request.method == "GET":
+            if request.method != "POST":  # GET or HEAD
                 return Response(service_description(str(request.url).split("?")[0]), media_type="text/turtle")
             return _response(Reply.text(400, "no query: send query=... or an application/sparql-query body"))
+        try:
+            check_query(query, pool.options.limits, "query")  # here, so a refused query costs no worker
+        except QueryRefused as exc:
+            return _response(Reply.text(400, exc.message))
         reply = await pool.execute(query, request.headers.get("accept"), fmt)
         return _response(reply)
 
@@ -418,6 +471,20 @@ def create_app(pool: QueryPool):  # noqa: ANN201 (a Starlette app; starlette is 
 
     routes = [Route(path, endpoint, methods=["GET", "POST"]) for path in ("/", "/sparql")]
     return Starlette(routes=routes)
+
+
+async def _read_body(request, limit: int) -> bytes | None:  # noqa: ANN001 (a Starlette Request)
+    """The request body, or None as soon as it is known to be over ``limit`` bytes (nothing more is read)."""
+    with contextlib.suppress(ValueError):
+        if int(request.headers.get("content-length", "0")) > limit:
+            return None
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def service_description(url: str) -> str:
