@@ -1,18 +1,17 @@
-"""Assemble the knowledge graph as a ``networkx.MultiDiGraph``.
+"""Assemble the knowledge graph as a ``networkx.MultiDiGraph``; its typed node and edge schema.
 
-Node ids are IRIs (minted in :mod:`kg.namespace`), so every exporter names a node the same way.
+Node ids are IRIs (minted in :mod:`kg.namespace`), so every exporter names a node the same way. This
+module is the contract between the graph and its exporters: every node and edge carries exactly the
+attributes of one of the TypedDicts below, ``kind`` is a :class:`NodeKind` and ``relation`` (also the
+edge key) a :class:`kg.model.Relation`. Both enums are ``StrEnum`` s, so ``str()``, f-strings and JSON
+give their plain values ("Paper", "usesMethod").
 
 Nodes
-    Paper: ``kind="Paper"``, ``label``, ``title``, ``abstract``, ``identifier``, ``url``,
-    ``listings`` (tuple of :class:`kg.model.Listing`).
-    Entity: ``kind`` in Method / Task / Hardware / Keyphrase, ``label``, ``alt_labels`` (tuple),
-    ``broader`` (tuple of IRIs), ``in_vocabulary``.
+    :class:`PaperNode` (``kind=NodeKind.PAPER``) and :class:`EntityNode` (any other kind).
 Edges (the edge key is the relation)
-    paper -> entity: ``relation`` (usesMethod, proposesMethod, addressesTask, usesHardware,
-    hasKeyphrase), ``score``, ``sentence``, ``surface``, ``source``.
-    entity -> broader concept: ``relation="broader"``.
-    method -> task: ``relation="appliedTo"``, ``support`` (number of papers), ``papers`` (their IRIs),
-    derived across papers.
+    :class:`MentionEdge`: paper -> entity, one of :data:`PAPER_RELATIONS`, with its evidence.
+    :class:`BroaderEdge`: entity -> broader vocabulary concept.
+    :class:`AppliedToEdge`: method -> task, derived across papers, with the supporting papers.
 
 Examples
 --------
@@ -23,21 +22,121 @@ Examples
 >>> ms = [Mention("p1", "urn:m", Relation.USES_METHOD, 0.6, "We use LoRA.", "LoRA"),
 ...       Mention("p1", "urn:t", Relation.ADDRESSES_TASK, 0.5, "We use LoRA.", "question answering")]
 >>> g = build_graph([p], [m, t], ms)
->>> g.number_of_nodes(), g.edges["urn:m", "urn:t", "appliedTo"]["support"]
+>>> g.number_of_nodes(), g.edges["urn:m", "urn:t", Relation.APPLIED_TO]["support"]
 (3, 1)
+>>> node_kind(g, "urn:t") is NodeKind.TASK
+True
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from enum import StrEnum
+from typing import Literal, TypedDict
 
 import networkx as nx
 
-from kg.model import Entity, EntityType, Mention, MethodTaskLink, Paper, Relation
+from kg.model import Entity, EntityType, Listing, Mention, MethodTaskLink, Paper, Relation
 from kg.namespace import paper_iri
 
+__all__ = [
+    "PAPER_RELATIONS",
+    "AppliedToEdge",
+    "BroaderEdge",
+    "EntityNode",
+    "MentionEdge",
+    "NodeKind",
+    "PaperNode",
+    "build_graph",
+    "method_task_links",
+    "node_kind",
+]
+
+
+class NodeKind(StrEnum):
+    """The kind of a graph node: a paper, or the type of an entity (values: ontology class local names).
+
+    Every :class:`kg.model.EntityType` is a kind (``NodeKind(entity_type)``); a new node kind is one
+    new member here (with its ontology class).
+    """
+
+    PAPER = "Paper"
+    METHOD = "Method"
+    TASK = "Task"
+    HARDWARE = "Hardware"
+    KEYPHRASE = "Keyphrase"
+
+
+#: the relations of a paper -> entity edge (a :class:`MentionEdge`)
+PAPER_RELATIONS = frozenset(
+    {
+        Relation.USES_METHOD,
+        Relation.PROPOSES_METHOD,
+        Relation.ADDRESSES_TASK,
+        Relation.USES_HARDWARE,
+        Relation.HAS_KEYPHRASE,
+    }
+)
 _METHOD_RELATIONS = {Relation.USES_METHOD, Relation.PROPOSES_METHOD}
+
+
+class PaperNode(TypedDict):
+    """A paper; ``identifier`` and ``url`` are "" when the input gave none, ``label`` is the title or key."""
+
+    kind: Literal[NodeKind.PAPER]
+    key: str
+    label: str
+    title: str
+    abstract: str
+    identifier: str
+    url: str
+    listings: tuple[Listing, ...]
+
+
+class EntityNode(TypedDict):
+    """An entity; ``broader`` holds IRIs of broader vocabulary concepts (also drawn as BroaderEdges)."""
+
+    kind: NodeKind
+    label: str
+    alt_labels: tuple[str, ...]
+    broader: tuple[str, ...]
+    in_vocabulary: bool
+
+
+class MentionEdge(TypedDict):
+    """Paper -> entity: the relation, the KeyBERT score (4 places), the evidence sentence and surface form,
+    and which extractor found it."""
+
+    relation: Relation
+    score: float
+    sentence: str
+    surface: str
+    source: str
+
+
+class BroaderEdge(TypedDict):
+    """Entity -> broader vocabulary concept (``skos:broader``)."""
+
+    relation: Literal[Relation.BROADER]
+
+
+class AppliedToEdge(TypedDict):
+    """Method -> task, derived: ``support`` papers link both, ``papers`` are their IRIs."""
+
+    relation: Literal[Relation.APPLIED_TO]
+    support: int
+    papers: tuple[str, ...]
+
+
+def node_kind(graph: nx.MultiDiGraph, node: str) -> NodeKind:
+    """The :class:`NodeKind` of ``node``; ValueError naming the node when it has none or an unknown one."""
+    kind = graph.nodes[node].get("kind")
+    try:
+        return NodeKind(kind)
+    except ValueError:
+        expected = ", ".join(NodeKind)
+        raise ValueError(f"graph node {node!r} has kind {kind!r}; expected one of {expected}") from None
 
 
 def method_task_links(mentions: Iterable[Mention], entities: dict[str, Entity]) -> list[MethodTaskLink]:
@@ -69,9 +168,8 @@ def build_graph(
     entities_by_id = {e.id: e for e in sorted(entities, key=lambda e: e.id)}
     mentions = sorted(mentions, key=lambda m: (m.paper, m.entity, m.relation.value))
     for p in papers:
-        g.add_node(
-            paper_iri(p.key),
-            kind="Paper",
+        paper = PaperNode(
+            kind=NodeKind.PAPER,
             key=p.key,
             label=p.label,
             title=p.title,
@@ -80,40 +178,37 @@ def build_graph(
             url=p.url or "",
             listings=p.listings,
         )
+        g.add_node(paper_iri(p.key), **paper)
     for e in entities_by_id.values():
-        g.add_node(
-            e.id,
-            kind=e.type.value,
+        entity = EntityNode(
+            kind=NodeKind(e.type),
             label=e.label,
             alt_labels=e.alt_labels,
             broader=e.broader,
             in_vocabulary=e.in_vocabulary,
         )
+        g.add_node(e.id, **entity)
     for e in entities_by_id.values():
         for b in e.broader:
             if b in entities_by_id:
-                g.add_edge(e.id, b, key=Relation.BROADER.value, relation=Relation.BROADER.value)
+                g.add_edge(e.id, b, key=Relation.BROADER, **BroaderEdge(relation=Relation.BROADER))
     for m in mentions:
         src = paper_iri(m.paper)
         if src not in g or m.entity not in entities_by_id:
             raise ValueError(f"mention {m} refers to an unknown paper or entity")
-        g.add_edge(
-            src,
-            m.entity,
-            key=m.relation.value,
-            relation=m.relation.value,
+        edge = MentionEdge(
+            relation=m.relation,
             score=round(float(m.score), 4),
             sentence=m.sentence,
             surface=m.surface,
             source=m.source,
         )
+        g.add_edge(src, m.entity, key=m.relation, **edge)
     for link in method_task_links(mentions, entities_by_id):
-        g.add_edge(
-            link.method,
-            link.task,
-            key=Relation.APPLIED_TO.value,
-            relation=Relation.APPLIED_TO.value,
+        applied = AppliedToEdge(
+            relation=Relation.APPLIED_TO,
             support=link.support,
             papers=tuple(paper_iri(k) for k in link.papers),
         )
+        g.add_edge(link.method, link.task, key=Relation.APPLIED_TO, **applied)
     return g

@@ -19,11 +19,11 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
-class EntityType(str, Enum):
-    """The kind of an entity node; values equal the ontology class local names."""
+class EntityType(StrEnum):
+    """The type of an entity; values equal the ontology class local names (``str()`` gives the value)."""
 
     METHOD = "Method"
     TASK = "Task"
@@ -31,8 +31,8 @@ class EntityType(str, Enum):
     KEYPHRASE = "Keyphrase"  # salient phrase that is none of the three (untyped)
 
 
-class Relation(str, Enum):
-    """Links in the graph; values equal the ontology property local names."""
+class Relation(StrEnum):
+    """Links in the graph; values equal the ontology property local names (``str()`` gives the value)."""
 
     USES_METHOD = "usesMethod"
     PROPOSES_METHOD = "proposesMethod"

@@ -52,7 +52,7 @@ from kg.extract.per_paper import PaperResult, PaperStage
 from kg.extract.vocabulary import load_vocabulary
 from kg.fileio import atomic_write
 from kg.graph import build_graph
-from kg.model import Paper
+from kg.model import Paper, Relation
 from kg.namespace import ONTOLOGY_DIR
 from kg.paper_results import ResultStore
 
@@ -349,7 +349,7 @@ def build(inputs: list[Path] | None, options: BuildOptions = BuildOptions(),
     outputs = write_exports(graph, options.out_dir, options.html_max_nodes)
     linked = {m.entity for m in extraction.mentions}
     per_type = dict(sorted(Counter(e.type.value for e in extraction.entities if e.id in linked).items()))
-    n_links = sum(1 for *_, d in graph.edges(data=True) if d["relation"] == "appliedTo")
+    n_links = sum(1 for *_, d in graph.edges(data=True) if d["relation"] is Relation.APPLIED_TO)
     with atomic_write(options.out_dir / MANIFEST) as f:
         json.dump({"fingerprint": print_, "files": {p.name: _sha256(p) for p in outputs},
                    "summary": {"entities_per_type": per_type, "links": len(extraction.mentions),

@@ -81,6 +81,12 @@ def small_records():
 
 
 @pytest.fixture
+def records():
+    """The records of :func:`small_records`: (papers, entities, mentions)."""
+    return small_records()
+
+
+@pytest.fixture
 def small_graph():
     """A MultiDiGraph as kg.graph.build_graph makes it, from :func:`small_records`."""
     return build_graph(*small_records())

@@ -11,9 +11,10 @@ Edges (the GraphML edge id is the relation)
     ``papers`` (joined with ``" | "``).
 
 Empty strings, empty tuples and None are left out. Nodes and edges are written in sorted order, so the
-same graph gives a byte-identical file. :func:`read_graphml` turns such a file back into the graph
-shape of :mod:`kg.graph` (listings as :class:`kg.model.Listing`); a label that itself contains
-``" | "`` or a source file name containing ``"; "`` does not survive the round trip.
+same graph gives a byte-identical file. :func:`read_graphml` turns such a file back into the typed
+graph of :mod:`kg.graph` (kinds, relations and edge keys as enums, listings as :class:`kg.model.Listing`);
+a label that itself contains ``" | "`` or a source file name containing ``"; "`` does not survive the
+round trip.
 
 Examples
 --------
@@ -27,7 +28,7 @@ Examples
 >>> write_graphml(g, path)
 >>> h = read_graphml(path)
 >>> h.nodes["urn:m"]["kind"], h.nodes["urn:m"]["alt_labels"]
-('Method', ('LoRA', 'LoRA-1'))
+(<NodeKind.METHOD: 'Method'>, ('LoRA', 'LoRA-1'))
 >>> h.nodes["https://w3id.org/paper-kg/paper/p1"]["listings"]
 (Listing(source='a.txt', line=3, date='Sep 9'),)
 """
@@ -36,12 +37,14 @@ from __future__ import annotations
 
 import os
 import re
+from enum import StrEnum
 from typing import Any
 
 import networkx as nx
 
 from kg.fileio import atomic_write
-from kg.model import Listing
+from kg.graph import EntityNode, NodeKind, PaperNode, node_kind
+from kg.model import Listing, Relation
 
 __all__ = ["read_graphml", "write_graphml"]
 
@@ -56,7 +59,7 @@ def write_graphml(graph: nx.MultiDiGraph, path: str | os.PathLike) -> None:
     out = nx.MultiDiGraph()
     out.graph.update({k: v for k, v in sorted(graph.graph.items()) if _scalar(v)})
     for node in sorted(graph.nodes):
-        out.add_node(node, **_node_attrs(graph.nodes[node]))
+        out.add_node(node, **_node_attrs(node_kind(graph, node), graph.nodes[node]))
     for u, v, k, d in sorted(graph.edges(keys=True, data=True), key=lambda e: (e[0], e[1], str(e[2]))):
         out.add_edge(u, v, key=str(k), **_plain_attrs(d))
     with atomic_write(path, mode="wb", encoding=None) as f:
@@ -64,31 +67,40 @@ def write_graphml(graph: nx.MultiDiGraph, path: str | os.PathLike) -> None:
 
 
 def read_graphml(path: str | os.PathLike) -> nx.MultiDiGraph:
-    """Read a file written by :func:`write_graphml` back into the attribute shape of :mod:`kg.graph`."""
+    """Read a file written by :func:`write_graphml` back into the typed shape of :mod:`kg.graph`."""
     g = nx.read_graphml(path, force_multigraph=True)
-    if not g.is_directed():
-        g = g.to_directed()
-    for _, d in g.nodes(data=True):
-        if "type" in d:
-            d["kind"] = d.pop("type")
-        for name in _LIST_ATTRS:
-            d[name] = tuple(d[name].split(LIST_SEP)) if d.get(name) else ()
-        if d.get("kind") == "Paper":
-            d["listings"] = tuple(_parse_listing(s) for s in d.get("listings", "").split(LISTING_SEP) if s)
-            for name in ("title", "abstract", "identifier", "url"):
-                d.setdefault(name, "")
-    for _, _, d in g.edges(data=True):
+    out = nx.MultiDiGraph(**g.graph)
+    for node, d in g.nodes(data=True):
+        out.add_node(node, **_read_node(node, d))
+    for u, v, k, d in g.edges(keys=True, data=True):
+        d["relation"] = Relation(d["relation"])
         if "papers" in d:
             d["papers"] = tuple(d["papers"].split(LIST_SEP))
-    return g
+        out.add_edge(u, v, key=Relation(k), **d)
+    return out
 
 
-def _node_attrs(data: dict[str, Any]) -> dict[str, Any]:
-    attrs = {"type": data.get("kind", ""), "label": data.get("label", "")}
+def _read_node(node: str, d: dict[str, Any]) -> PaperNode | EntityNode:
+    kind = NodeKind(d.pop("type"))
+    lists = {name: tuple(d[name].split(LIST_SEP)) if d.get(name) else () for name in _LIST_ATTRS}
+    if kind is NodeKind.PAPER:
+        listings = tuple(_parse_listing(s) for s in d.get("listings", "").split(LISTING_SEP) if s)
+        texts = {name: d.get(name, "") for name in ("title", "abstract", "identifier", "url")}
+        return PaperNode(kind=kind, key=d["key"], label=d["label"], listings=listings, **texts)
+    return EntityNode(
+        kind=kind,
+        label=d["label"],
+        alt_labels=lists["alt_labels"],
+        broader=lists["broader"],
+        in_vocabulary=bool(d.get("in_vocabulary", False)),
+    )
+
+
+def _node_attrs(kind: NodeKind, data: PaperNode | EntityNode) -> dict[str, Any]:
+    attrs = {"type": kind.value, "label": data["label"]}
     attrs.update(_plain_attrs({k: v for k, v in data.items() if k not in ("kind", "label", "listings")}))
-    listings = data.get("listings") or ()
-    if listings:
-        attrs["listings"] = LISTING_SEP.join(_format_listing(li) for li in listings)
+    if kind is NodeKind.PAPER and data["listings"]:
+        attrs["listings"] = LISTING_SEP.join(_format_listing(li) for li in data["listings"])
     return attrs
 
 
@@ -96,7 +108,9 @@ def _plain_attrs(data: dict[str, Any]) -> dict[str, Any]:
     """Scalars kept, tuples joined, empty values and None left out (GraphML has no null)."""
     out: dict[str, Any] = {}
     for k, v in sorted(data.items()):
-        if isinstance(v, list | tuple):
+        if isinstance(v, StrEnum):
+            v = v.value  # GraphML types values by their exact class
+        elif isinstance(v, list | tuple):
             v = LIST_SEP.join(str(x) for x in v)
         if v is None or v == "" or not _scalar(v):
             continue

@@ -47,7 +47,6 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
-from urllib.parse import unquote
 
 import networkx as nx
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
@@ -55,7 +54,8 @@ from rdflib.compare import to_canonical_graph
 from rdflib.term import Node
 
 from kg.fileio import atomic_write
-from kg.model import EntityType, Relation
+from kg.graph import PAPER_RELATIONS, EntityNode, NodeKind, PaperNode, node_kind
+from kg.model import Relation
 from kg.namespace import KG, ONTOLOGY_DIR, PAPER, VOCAB, link_iri, listing_iri, mention_iri
 
 __all__ = [
@@ -95,11 +95,6 @@ PREFIXES = {
 #: the JSON-LD context: prefixes only, so every key is a readable compact IRI (``kg:usesMethod``)
 CONTEXT = dict(PREFIXES)
 
-_PAPER_RELATIONS = frozenset(r.value for r in (
-    Relation.USES_METHOD, Relation.PROPOSES_METHOD, Relation.ADDRESSES_TASK, Relation.USES_HARDWARE,
-    Relation.HAS_KEYPHRASE,
-))
-_ENTITY_KINDS = frozenset(t.value for t in EntityType)
 # an absolute http(s) IRI with none of the characters an IRI may not contain (RFC 3987)
 _HTTP_IRI = re.compile(r"https?://[^\s<>\"{}|\\^`\x00-\x20\x7f]+\Z", re.IGNORECASE)
 
@@ -112,7 +107,7 @@ _K = {name: KG[name] for name in (
     "Paper", "Listing", "Mention", "MethodTaskLink", "listing", "sourceFile", "sourceLine", "listingDate",
     "hasMention", "mentionedEntity", "relation", "score", "evidence", "surfaceForm", "extractor",
     "extractorVersion", "appliedTo", "hasMethodTaskLink", "linkMethod", "linkTask", "supportCount",
-    "supportingPaper", *_PAPER_RELATIONS, *_ENTITY_KINDS,
+    "supportingPaper", *PAPER_RELATIONS, *NodeKind,
 )}
 
 
@@ -227,34 +222,25 @@ def _node_blocks(
     """``(node, its triples)`` for every graph node, in sorted node order."""
     version = _text(str(graph.graph.get("extractor_version", "paper-kg")))
     for node in sorted(graph.nodes):
-        data = graph.nodes[node]
-        kind = data.get("kind")
-        if kind == "Paper":
-            yield node, list(_paper_triples(graph, node, data, version))
-        elif kind in _ENTITY_KINDS:
-            yield node, list(_entity_triples(graph, node, data, vocabulary.get(node)))
+        if node_kind(graph, node) is NodeKind.PAPER:
+            yield node, list(_paper_triples(graph, node, graph.nodes[node], version))
         else:
-            expected = ", ".join(sorted(_ENTITY_KINDS))
-            raise ValueError(f"graph node {node!r} has kind {kind!r}; expected Paper, {expected}")
+            yield node, list(_entity_triples(graph, node, graph.nodes[node], vocabulary.get(node)))
 
 
-def _paper_triples(
-    graph: nx.MultiDiGraph, node: str, data: dict[str, Any], version: Literal
-) -> Iterator[Triple]:
+def _paper_triples(graph: nx.MultiDiGraph, node: str, data: PaperNode, version: Literal) -> Iterator[Triple]:
     s, K = URIRef(node), _K
-    key = data.get("key") or _paper_key(node)
-    title, abstract = data.get("title") or "", data.get("abstract") or ""
-    yield s, _TYPE, K["Paper"]
-    yield s, _IDENTIFIER, _text(data.get("identifier") or key)
+    key, title, abstract = data["key"], data["title"], data["abstract"]
+    yield s, _TYPE, K[NodeKind.PAPER]
+    yield s, _IDENTIFIER, _text(data["identifier"] or key)
     if title:
         yield s, _TITLE, _text(title)
     if abstract:
         yield s, _ABSTRACT, _text(abstract)
-    yield s, _LABEL, _text(data.get("label") or title or key)
-    url = data.get("url") or ""
-    if _HTTP_IRI.match(url):
-        yield s, _SOURCE, URIRef(url)
-    for n, listing in enumerate(data.get("listings") or (), start=1):
+    yield s, _LABEL, _text(data["label"])
+    if _HTTP_IRI.match(data["url"]):
+        yield s, _SOURCE, URIRef(data["url"])
+    for n, listing in enumerate(data["listings"], start=1):
         li = URIRef(listing_iri(key, n))
         yield s, K["listing"], li
         yield li, _TYPE, K["Listing"]
@@ -264,7 +250,7 @@ def _paper_triples(
             yield li, K["listingDate"], _text(str(listing.date))
     edges = sorted(
         ((d["relation"], target, d) for _, target, d in graph.out_edges(node, data=True)
-         if d.get("relation") in _PAPER_RELATIONS),
+         if d["relation"] in PAPER_RELATIONS),
         key=lambda e: (e[0], e[1]),
     )
     for n, (relation, target, d) in enumerate(edges, start=1):
@@ -274,20 +260,20 @@ def _paper_triples(
         yield m, _TYPE, K["Mention"]
         yield m, K["mentionedEntity"], entity
         yield m, K["relation"], prop
-        yield m, K["score"], _decimal(d.get("score") or 0.0)
-        yield m, K["evidence"], _text(d.get("sentence") or "")
-        yield m, K["surfaceForm"], _text(d.get("surface") or "")
-        yield m, K["extractor"], _text(d.get("source") or "keybert")
+        yield m, K["score"], _decimal(d["score"])
+        yield m, K["evidence"], _text(d["sentence"])
+        yield m, K["surfaceForm"], _text(d["surface"])
+        yield m, K["extractor"], _text(d["source"])
         yield m, K["extractorVersion"], version
 
 
 def _entity_triples(
-    graph: nx.MultiDiGraph, node: str, data: dict[str, Any], vocab_labels: set[str] | None
+    graph: nx.MultiDiGraph, node: str, data: EntityNode, vocab_labels: set[str] | None
 ) -> Iterator[Triple]:
     s, K = URIRef(node), _K
-    label = str(data.get("label") or "")
+    label = data["label"]
     yield s, _TYPE, K[data["kind"]]
-    if data.get("in_vocabulary"):
+    if data["in_vocabulary"]:
         yield s, _TYPE, _CONCEPT
         yield s, _IN_SCHEME, _SCHEME
     if vocab_labels is None:  # not (or not yet) in the vocabulary: the graph's label is the preferred one
@@ -295,26 +281,25 @@ def _entity_triples(
         vocab_labels = set()
     elif label not in vocab_labels:
         yield s, _ALT, _text(label)
-    for alt in data.get("alt_labels") or ():
+    for alt in data["alt_labels"]:
         if alt != label and alt not in vocab_labels:
-            yield s, _ALT, _text(str(alt))
+            yield s, _ALT, _text(alt)
     out = sorted(graph.out_edges(node, data=True), key=lambda e: e[1])
-    broader = set(data.get("broader") or ())
-    broader.update(t for _, t, d in out if d.get("relation") == Relation.BROADER.value)
+    broader = set(data["broader"])
+    broader.update(t for _, t, d in out if d["relation"] == Relation.BROADER)
     for b in sorted(broader):
         yield s, _BROADER, URIRef(b)
     for _, task, d in out:
-        if d.get("relation") != Relation.APPLIED_TO.value:
+        if d["relation"] != Relation.APPLIED_TO:
             continue
         link, t = URIRef(link_iri(node, task)), URIRef(task)
-        papers = d.get("papers") or ()
-        yield s, K["appliedTo"], t
+        yield s, K[Relation.APPLIED_TO], t
         yield s, K["hasMethodTaskLink"], link
         yield link, _TYPE, K["MethodTaskLink"]
         yield link, K["linkMethod"], s
         yield link, K["linkTask"], t
-        yield link, K["supportCount"], _integer(d.get("support", len(papers)))
-        for p in papers:
+        yield link, K["supportCount"], _integer(d["support"])
+        for p in d["papers"]:
             yield link, K["supportingPaper"], URIRef(p)
 
 
@@ -346,12 +331,6 @@ def _export_subjects(
 
 
 # ---------------------------------------------------------------- term syntax
-
-
-def _paper_key(node: str) -> str:
-    if not node.startswith(str(PAPER)):
-        raise ValueError(f"paper node {node!r} has no 'key' attribute and is not a paper IRI")
-    return unquote(node.removeprefix(str(PAPER)))
 
 
 def _text(value: str) -> Literal:
