@@ -8,7 +8,8 @@
     kg serve [--graph PATH] [--host 127.0.0.1] [--port 8000] [--store memory|oxigraph] [--timeout S]
              [--row-limit N] [--workers N] [--max-query-chars N] [--max-depth N] [--max-body BYTES]
 
-Exit codes: 0 success, 1 a check failed (validation), 2 bad input or usage.
+Exit codes: 0 success, 1 a check failed (validation), 2 bad input or usage, or the engine failed (a Dask
+scheduler that cannot be reached, workers that keep dying).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from kg.errors import InputError
+from kg.errors import EngineError, InputError
 
 DEFAULT_OUT = Path("exports")
 DEFAULT_GRAPH = DEFAULT_OUT / "graph.ttl"
@@ -37,6 +38,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
             html_max_nodes=args.html_max_nodes or None,
             device=args.device,
             progress=not args.quiet,
+            engine=args.engine,
+            scheduler=args.scheduler,
         ),
     )
     print(report.summary())
@@ -145,6 +148,11 @@ def _parser() -> argparse.ArgumentParser:
                    help="keep only the N most-connected nodes in graph.html (default 0: all; the page "
                         "opens on an overview of clusters either way)")
     b.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto", help="embedding device")
+    b.add_argument("--engine", choices=["in-process", "dask"], default="in-process",
+                   help="where per-paper extraction runs (default: in-process, no cluster)")
+    b.add_argument("--scheduler", metavar="ADDRESS",
+                   help="with --engine dask: local:N starts N local workers (default local:2), "
+                        "tcp://HOST:PORT connects to a running scheduler")
     b.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     b.set_defaults(func=_cmd_build)
 
@@ -199,7 +207,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return args.func(args)
-    except InputError as exc:
+    except (InputError, EngineError) as exc:
         print(f"kg: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
