@@ -93,9 +93,10 @@ def _cmd_query(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from kg.query.validate import load_export, validate
+    from kg.query import load_graph
+    from kg.query.validate import validate
 
-    graph = load_export(args.path)  # InputError (exit 2) when missing or unparseable
+    graph = load_graph(args.path)  # InputError (exit 2) when missing or unparseable
     result = validate(graph)
     if result.conforms:
         print(f"{args.path}: conforms to ontology/shapes.ttl ({len(graph)} triples)")

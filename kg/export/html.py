@@ -62,7 +62,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
-import json
 import os
 from collections import Counter
 from importlib import resources
@@ -73,8 +72,9 @@ import networkx as nx
 import pyvis
 
 from kg.export.overview import NOT_CONCEPTS, Overview, build_overview, display_label, listing_day
-from kg.export.rdf import PREFIXES
 from kg.fileio import atomic_write
+from kg.markup import script_json
+from kg.rdfterms import PREFIXES
 
 #: vis-network version shipped inside pyvis 0.3.x (``pyvis/templates/lib/vis-9.1.2``)
 VIS_VERSION = "9.1.2"
@@ -230,24 +230,6 @@ def most_connected(graph: nx.Graph, max_nodes: int | None) -> list:
     degree = dict(graph.degree())
     keep = set(sorted(nodes, key=lambda n: (-degree[n], str(n)))[:max_nodes])
     return [n for n in nodes if n in keep]
-
-
-def script_json(obj: Any) -> str:
-    """JSON that is safe inside a ``<script>`` block: no ``</script>``, ``<!--`` or line separators.
-
-    >>> script_json({"t": "</script><!-- \\u2028"})
-    '{"t":"\\\\u003c/script\\\\u003e\\\\u003c!-- \\\\u2028"}'
-    """
-    text = json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    for char, escape in (
-        ("<", "\\u003c"),
-        (">", "\\u003e"),
-        ("&", "\\u0026"),
-        ("\u2028", "\\u2028"),
-        ("\u2029", "\\u2029"),
-    ):
-        text = text.replace(char, escape)
-    return text
 
 
 def page_data(graph: nx.MultiDiGraph) -> tuple[dict, dict]:

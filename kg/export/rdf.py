@@ -49,18 +49,18 @@ from pathlib import Path
 from typing import IO, Any
 
 import networkx as nx
-from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.term import Node
 
 from kg.fileio import atomic_write
 from kg.graph import PAPER_RELATIONS, EntityNode, NodeKind, PaperNode, node_kind
 from kg.model import Relation
-from kg.namespace import KG, ONTOLOGY_DIR, PAPER, VOCAB, link_iri, listing_iri, mention_iri
+from kg.namespace import KG, ONTOLOGY_DIR, VOCAB, link_iri, listing_iri, mention_iri
+from kg.rdfterms import DCTERMS, EXPORT_PREFIXES, RDF, RDFS, SKOS, XSD, quote_literal
 
 __all__ = [
     "CONTEXT",
-    "PREFIXES",
     "iter_triples",
     "ontology_files",
     "ontology_graph",
@@ -72,28 +72,8 @@ __all__ = [
 
 Triple = tuple[Node, URIRef, Node]
 
-# Plain Namespaces: rdflib's DefinedNamespace objects warn when pytest's doctest finder probes them.
-RDF = Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#")
-RDFS = Namespace("http://www.w3.org/2000/01/rdf-schema#")
-XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
-SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
-DCTERMS = Namespace("http://purl.org/dc/terms/")
-
-#: prefixes used in Turtle and as the JSON-LD context
-PREFIXES = {
-    "dcterms": str(DCTERMS),
-    "kg": str(KG),
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "paper": str(PAPER),
-    "prov": "http://www.w3.org/ns/prov#",
-    "rdf": str(RDF),
-    "rdfs": str(RDFS),
-    "skos": str(SKOS),
-    "vocab": str(VOCAB),
-    "xsd": str(XSD),
-}
 #: the JSON-LD context: prefixes only, so every key is a readable compact IRI (``kg:usesMethod``)
-CONTEXT = dict(PREFIXES)
+CONTEXT = dict(EXPORT_PREFIXES)
 
 # an absolute http(s) IRI with none of the characters an IRI may not contain (RFC 3987)
 _HTTP_IRI = re.compile(r"https?://[^\s<>\"{}|\\^`\x00-\x20\x7f]+\Z", re.IGNORECASE)
@@ -103,12 +83,35 @@ _TYPE, _LABEL = RDF.type, RDFS.label
 _IDENTIFIER, _TITLE, _ABSTRACT, _SOURCE = DCTERMS.identifier, DCTERMS.title, DCTERMS.abstract, DCTERMS.source
 _PREF, _ALT, _BROADER, _IN_SCHEME = SKOS.prefLabel, SKOS.altLabel, SKOS.broader, SKOS.inScheme
 _CONCEPT, _SCHEME, _INTEGER, _DECIMAL = SKOS.Concept, VOCAB.scheme, XSD.integer, XSD.decimal
-_K = {name: KG[name] for name in (
-    "Paper", "Listing", "Mention", "MethodTaskLink", "listing", "sourceFile", "sourceLine", "listingDate",
-    "hasMention", "mentionedEntity", "relation", "score", "evidence", "surfaceForm", "extractor",
-    "extractorVersion", "appliedTo", "hasMethodTaskLink", "linkMethod", "linkTask", "supportCount",
-    "supportingPaper", *PAPER_RELATIONS, *NodeKind,
-)}
+_K = {
+    name: KG[name]
+    for name in (
+        "Paper",
+        "Listing",
+        "Mention",
+        "MethodTaskLink",
+        "listing",
+        "sourceFile",
+        "sourceLine",
+        "listingDate",
+        "hasMention",
+        "mentionedEntity",
+        "relation",
+        "score",
+        "evidence",
+        "surfaceForm",
+        "extractor",
+        "extractorVersion",
+        "appliedTo",
+        "hasMethodTaskLink",
+        "linkMethod",
+        "linkTask",
+        "supportCount",
+        "supportingPaper",
+        *PAPER_RELATIONS,
+        *NodeKind,
+    )
+}
 
 
 # ---------------------------------------------------------------- public API
@@ -121,9 +124,9 @@ def ontology_files(ontology_dir: str | os.PathLike = ONTOLOGY_DIR) -> list[Path]
 
 
 def ontology_graph(ontology_dir: str | os.PathLike = ONTOLOGY_DIR) -> Graph:
-    """The ontology and vocabulary as one rdflib graph, with :data:`PREFIXES` bound."""
+    """The ontology and vocabulary as one rdflib graph, with the export's prefixes bound."""
     g = Graph(bind_namespaces="none")
-    for prefix, ns in PREFIXES.items():
+    for prefix, ns in EXPORT_PREFIXES.items():
         g.bind(prefix, ns)
     for triple in _ontology_triples(ontology_dir):
         g.add(triple)
@@ -171,18 +174,20 @@ def to_rdf(graph: nx.MultiDiGraph, *, ontology_dir: str | os.PathLike = ONTOLOGY
     return g
 
 
-def write_turtle(graph: nx.MultiDiGraph, path: str | os.PathLike, *,
-                 ontology_dir: str | os.PathLike = ONTOLOGY_DIR) -> None:
-    """Write the export as Turtle, one subject block at a time, with the :data:`PREFIXES`."""
+def write_turtle(
+    graph: nx.MultiDiGraph, path: str | os.PathLike, *, ontology_dir: str | os.PathLike = ONTOLOGY_DIR
+) -> None:
+    """Write the export as Turtle, one subject block at a time, with :data:`kg.rdfterms.EXPORT_PREFIXES`."""
     with atomic_write(path) as f:
-        f.writelines(f"@prefix {p}: <{ns}> .\n" for p, ns in PREFIXES.items())
+        f.writelines(f"@prefix {p}: <{ns}> .\n" for p, ns in EXPORT_PREFIXES.items())
         for subject, properties in _export_subjects(graph, _ontology_triples(ontology_dir)):
             f.write("\n")
             _write_turtle_subject(f, subject, properties)
 
 
-def write_jsonld(graph: nx.MultiDiGraph, path: str | os.PathLike, *,
-                 ontology_dir: str | os.PathLike = ONTOLOGY_DIR) -> None:
+def write_jsonld(
+    graph: nx.MultiDiGraph, path: str | os.PathLike, *, ontology_dir: str | os.PathLike = ONTOLOGY_DIR
+) -> None:
     """Write the export as compact JSON-LD: ``{"@context": CONTEXT, "@graph": [...]}``, one subject a line."""
     with atomic_write(path) as f:
         f.write('{"@context": ' + json.dumps(CONTEXT, indent=1).replace("\n", "\n ") + ',\n "@graph": [')
@@ -193,8 +198,9 @@ def write_jsonld(graph: nx.MultiDiGraph, path: str | os.PathLike, *,
         f.write("\n ]\n}\n")
 
 
-def write_ntriples(graph: nx.MultiDiGraph, path: str | os.PathLike, *,
-                   ontology_dir: str | os.PathLike = ONTOLOGY_DIR) -> None:
+def write_ntriples(
+    graph: nx.MultiDiGraph, path: str | os.PathLike, *, ontology_dir: str | os.PathLike = ONTOLOGY_DIR
+) -> None:
     """Write the export as N-Triples (UTF-8): the ontology's lines sorted, then each node's lines sorted."""
     with atomic_write(path) as f:
         for block in _export_blocks(graph, _ontology_triples(ontology_dir)):
@@ -216,9 +222,7 @@ def _vocabulary_labels(known: Iterable[Triple]) -> dict[str, set[str]]:
     return {s: labels[s] for s in has_pref}
 
 
-def _node_blocks(
-    graph: nx.MultiDiGraph, vocabulary: dict[str, set[str]]
-) -> Iterator[tuple[str, list[Triple]]]:
+def _node_blocks(graph: nx.MultiDiGraph, vocabulary: dict[str, set[str]]) -> Iterator[tuple[str, list[Triple]]]:
     """``(node, its triples)`` for every graph node, in sorted node order."""
     version = _text(str(graph.graph.get("extractor_version", "paper-kg")))
     for node in sorted(graph.nodes):
@@ -249,8 +253,11 @@ def _paper_triples(graph: nx.MultiDiGraph, node: str, data: PaperNode, version: 
         if listing.date:
             yield li, K["listingDate"], _text(str(listing.date))
     edges = sorted(
-        ((d["relation"], target, d) for _, target, d in graph.out_edges(node, data=True)
-         if d["relation"] in PAPER_RELATIONS),
+        (
+            (d["relation"], target, d)
+            for _, target, d in graph.out_edges(node, data=True)
+            if d["relation"] in PAPER_RELATIONS
+        ),
         key=lambda e: (e[0], e[1]),
     )
     for n, (relation, target, d) in enumerate(edges, start=1):
@@ -317,9 +324,7 @@ def _export_blocks(graph: nx.MultiDiGraph, known: list[Triple]) -> Iterator[list
         yield list(dict.fromkeys([*extra, *block])) if extra else block
 
 
-def _export_subjects(
-    graph: nx.MultiDiGraph, known: list[Triple]
-) -> Iterator[tuple[Node, dict[URIRef, list[Node]]]]:
+def _export_subjects(graph: nx.MultiDiGraph, known: list[Triple]) -> Iterator[tuple[Node, dict[URIRef, list[Node]]]]:
     """``(subject, {predicate: sorted objects})`` in export order, predicates sorted with rdf:type first."""
     for block in _export_blocks(graph, known):
         by_subject: dict[Node, dict[URIRef, set[Node]]] = defaultdict(lambda: defaultdict(set))
@@ -371,15 +376,6 @@ def _object_key(term: Node) -> tuple[int, str, str, str]:
     return (0 if isinstance(term, URIRef) else 2), str(term), "", ""
 
 
-_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
-_NEEDS_ESCAPE = re.compile(r'[\\"\x00-\x1f\x7f]')
-
-
-def _quote(text: str) -> str:
-    """A string in double quotes, with the escapes that N-Triples and Turtle both accept."""
-    return '"' + _NEEDS_ESCAPE.sub(lambda m: _ESCAPES.get(m.group(), f"\\u{ord(m.group()):04X}"), text) + '"'
-
-
 def nt_term(term: Node) -> str:
     """One term in N-Triples syntax.
 
@@ -392,11 +388,11 @@ def nt_term(term: Node) -> str:
         return f"<{term}>"
     if isinstance(term, Literal):
         if term.language:
-            return f"{_quote(str(term))}@{term.language}"
+            return f"{quote_literal(str(term))}@{term.language}"
         dt = term.datatype
         if dt is not None and str(dt) != _XSD_STRING:
-            return f"{_quote(str(term))}^^<{dt}>"
-        return _quote(str(term))
+            return f"{quote_literal(str(term))}^^<{dt}>"
+        return quote_literal(str(term))
     return f"_:{term}"
 
 
@@ -407,12 +403,12 @@ def nt_line(triple: Iterable[Node]) -> str:
 
 # a conservative subset of Turtle's PN_LOCAL, safe in Turtle and as a JSON-LD compact IRI
 _LOCAL = re.compile(r"[A-Za-z0-9_]([A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?\Z")
-_PREFIX_OF = {ns: p for p, ns in PREFIXES.items()}  # every namespace ends in "/" or "#"
+_PREFIX_OF = {ns: p for p, ns in EXPORT_PREFIXES.items()}  # every namespace ends in "/" or "#"
 
 
 @functools.lru_cache(maxsize=1 << 16)  # predicates, classes and popular entities recur on every line
 def _compact(iri: str) -> str | None:
-    """``prefix:local`` for an IRI in one of the :data:`PREFIXES`, else None.
+    """``prefix:local`` for an IRI in one of the export's prefixes, else None.
 
     >>> _compact("https://w3id.org/paper-kg/ontology#usesMethod"), _compact("https://example.org/a")
     ('kg:usesMethod', None)
@@ -436,14 +432,14 @@ def _ttl_term(term: Node) -> str:
     if isinstance(term, Literal):
         text = str(term)
         if term.language:
-            return f"{_quote(text)}@{term.language}"
+            return f"{quote_literal(text)}@{term.language}"
         dt = term.datatype
         if dt is None or str(dt) == _XSD_STRING:
-            return _quote(text)
+            return quote_literal(text)
         bare = _BARE.get(str(dt))
         if bare is not None and bare.match(text):
             return text
-        return f"{_quote(text)}^^{_ttl_term(dt)}"
+        return f"{quote_literal(text)}^^{_ttl_term(dt)}"
     return f"_:{term}"
 
 
@@ -483,4 +479,3 @@ def _jsonld_node(subject: Node, properties: dict[URIRef, list[Node]]) -> dict[st
             values = [_jsonld_value(o) for o in objects]
             node[_jsonld_id(p)] = values[0] if len(values) == 1 else values
     return node
-

@@ -48,43 +48,13 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.query import Result
 
 from kg.errors import InputError
-from kg.namespace import BASE
 from kg.query.guard import DEFAULT_LIMITS, QueryLimits, QueryRefused, check_query
+from kg.rdfterms import DEFAULT_FORMAT, PREFIXES, RDF_FORMATS, graph_file, quote_literal
 
 QUERY_DIR = Path(__file__).resolve().parent / "queries"
 
-#: prefixes bound on every loaded graph (ad-hoc queries may use them without PREFIX) and used in tables
-PREFIXES: dict[str, str] = {
-    "kg": BASE + "ontology#",
-    "vocab": BASE + "vocab/",
-    "paper": BASE + "paper/",
-    "entity": BASE + "entity/",
-    "mention": BASE + "mention/",
-    "listing": BASE + "listing/",
-    "link": BASE + "link/",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "prov": "http://www.w3.org/ns/prov#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-}
-
 STORES = ("memory", "oxigraph")
 FORMATS = ("table", "csv", "json")
-
-# file suffix -> (rdflib parser, oxrdflib parser)
-_PARSERS = {
-    ".ttl": ("turtle", "ox-turtle"),
-    ".nt": ("nt", "ox-nt"),
-    ".jsonld": ("json-ld", "ox-json-ld"),
-    ".json": ("json-ld", "ox-json-ld"),
-    ".rdf": ("xml", "ox-xml"),
-    ".owl": ("xml", "ox-xml"),
-    ".xml": ("xml", "ox-xml"),
-    ".n3": ("n3", "ox-n3"),
-}
 
 
 class QuerySyntaxError(InputError):
@@ -119,12 +89,10 @@ def load_graph(path: str | Path, store: str = "memory") -> Graph:
     """
     if store not in STORES:
         raise ValueError(f"store must be one of {STORES}, got {store!r}")
-    path = Path(path)
-    if path.is_dir():
-        path = path / "graph.ttl"
+    path = graph_file(path)
     if not path.is_file():
         raise InputError(path, "no such graph file (build one with `kg build`, or pass --graph)")
-    memory_format, ox_format = _PARSERS.get(path.suffix.lower(), ("turtle", "ox-turtle"))
+    memory_format, ox_format = RDF_FORMATS.get(path.suffix.lower(), DEFAULT_FORMAT)
     graph = Graph(store="Oxigraph") if store == "oxigraph" else Graph(bind_namespaces="core")
     for prefix, ns in PREFIXES.items():
         graph.bind(prefix, ns, override=True, replace=True)
@@ -400,14 +368,8 @@ def _parse_param(spec: str, source: str) -> QueryParam:
     return QueryParam(name, default.strip() if has_default else None, type_)
 
 
-def sparql_string(value: str) -> str:
-    """``value`` as a SPARQL double-quoted string literal; nothing in it can end the literal.
-
-    >>> print(sparql_string('a "quoted" \\\\ value\\n'))
-    "a \\"quoted\\" \\\\ value\\n"
-    """
-    escapes = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
-    return '"' + "".join(escapes.get(ch, ch) for ch in value) + '"'
+#: a value as a SPARQL string literal: the one literal escape, shared with the Turtle and N-Triples writers
+sparql_string = quote_literal
 
 
 # strings (long forms first), IRIs and comments are skipped whole, so a $name inside them is left alone

@@ -8,9 +8,9 @@ large one.
 
 Examples
 --------
->>> from rdflib import Graph, Literal, RDF, URIRef
->>> from rdflib.namespace import DCTERMS
+>>> from rdflib import Graph, Literal, URIRef
 >>> from kg.namespace import KG
+>>> from kg.rdfterms import DCTERMS, RDF, RDFS
 >>> g = Graph()
 >>> p = URIRef("https://w3id.org/paper-kg/paper/p1")
 >>> _ = g.add((p, RDF.type, KG.Paper))
@@ -18,7 +18,7 @@ Examples
 >>> result.conforms, result.violations
 (False, 3)
 >>> _ = g.add((p, DCTERMS.identifier, Literal("p1"))).add((p, DCTERMS.title, Literal("T")))
->>> _ = g.add((p, URIRef("http://www.w3.org/2000/01/rdf-schema#label"), Literal("T")))
+>>> _ = g.add((p, RDFS.label, Literal("T")))
 >>> validate(g).conforms
 True
 """
@@ -30,16 +30,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import Graph
-from rdflib.namespace import OWL, RDF, SH
-from rdflib.util import guess_format
 
-from kg.errors import InputError
 from kg.namespace import KG, ONTOLOGY_DIR
+from kg.query import load_graph
+from kg.rdfterms import OWL, RDF, SH
 
-__all__ = ["ValidationResult", "load_export", "validate"]
-
-#: file suffixes rdflib cannot guess, or guesses differently from us
-_FORMATS = {".jsonld": "json-ld", ".json": "json-ld", ".nt": "nt", ".ttl": "turtle"}
+__all__ = ["ValidationResult", "validate"]
 
 
 @dataclass(frozen=True)
@@ -49,20 +45,6 @@ class ValidationResult:
     conforms: bool
     violations: int
     text: str
-
-
-def load_export(path: str | os.PathLike) -> Graph:
-    """Parse an export (Turtle, N-Triples, JSON-LD, RDF/XML); :class:`InputError` if missing or malformed."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(path, "no such file (build one with `kg build`)")
-    fmt = _FORMATS.get(path.suffix.lower()) or guess_format(str(path)) or "turtle"
-    g = Graph()
-    try:
-        g.parse(path, format=fmt)
-    except Exception as exc:  # rdflib raises many kinds (BadSyntax, JSONDecodeError, SAXParseException ...)
-        raise InputError(path, f"cannot parse as {fmt}: {exc}") from exc
-    return g
 
 
 def validate(
@@ -89,7 +71,7 @@ def validate(
 
     if inference not in ("rdfs", "owlrl", "both", "none"):
         raise ValueError(f"inference must be one of 'rdfs', 'owlrl', 'both', 'none'; got {inference!r}")
-    data = path_or_graph if isinstance(path_or_graph, Graph) else load_export(path_or_graph)
+    data = path_or_graph if isinstance(path_or_graph, Graph) else load_graph(path_or_graph)
     shapes_graph = Graph().parse(Path(shapes), format="turtle")
     ont_graph = None
     if ontology is not None and (KG.Paper, RDF.type, OWL.Class) not in data:

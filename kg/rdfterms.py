@@ -1,0 +1,121 @@
+"""RDF terms shared by the exporters and the query side: namespaces, prefixes, literals, file formats.
+
+One place for each: the standard vocabularies as plain namespaces, the one prefix map (the exports
+declare a named subset of it), the one escape for a quoted literal (valid in Turtle, N-Triples and
+SPARQL), the one map from a file suffix to its parsers, and the one rule for a graph path.
+
+The standard vocabularies are plain ``rdflib.Namespace`` objects, not rdflib's ``DefinedNamespace``
+classes, which warn when pytest's doctest finder probes them. The paper-kg namespaces live in
+:mod:`kg.namespace`.
+
+Examples
+--------
+>>> str(SKOS.prefLabel)
+'http://www.w3.org/2004/02/skos/core#prefLabel'
+>>> EXPORT_PREFIXES["kg"] == PREFIXES["kg"]
+True
+>>> print(quote_literal('say "hi"\\n\\x01'))
+"say \\"hi\\"\\n\\u0001"
+>>> RDF_FORMATS[".nt"]
+('nt', 'ox-nt')
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from rdflib import Namespace
+
+from kg.namespace import BASE, ENTITY, LINK, LISTING, MENTION, PAPER, VOCAB
+
+__all__ = [
+    "DCTERMS",
+    "EXPORT_PREFIXES",
+    "GRAPH_FILE",
+    "OWL",
+    "PREFIXES",
+    "PROV",
+    "RDF",
+    "RDFS",
+    "DEFAULT_FORMAT",
+    "RDF_FORMATS",
+    "SH",
+    "SKOS",
+    "XSD",
+    "graph_file",
+    "quote_literal",
+]
+
+RDF = Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#")
+RDFS = Namespace("http://www.w3.org/2000/01/rdf-schema#")
+XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
+OWL = Namespace("http://www.w3.org/2002/07/owl#")
+SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
+DCTERMS = Namespace("http://purl.org/dc/terms/")
+PROV = Namespace("http://www.w3.org/ns/prov#")
+SH = Namespace("http://www.w3.org/ns/shacl#")
+
+#: every prefix paper-kg knows: bound on each loaded graph (ad-hoc queries may use them without PREFIX)
+#: and used to shorten IRIs in query results
+PREFIXES: dict[str, str] = {
+    "kg": BASE + "ontology#",
+    "vocab": str(VOCAB),
+    "paper": str(PAPER),
+    "entity": str(ENTITY),
+    "mention": str(MENTION),
+    "listing": str(LISTING),
+    "link": str(LINK),
+    "skos": str(SKOS),
+    "dcterms": str(DCTERMS),
+    "prov": str(PROV),
+    "owl": str(OWL),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "xsd": str(XSD),
+}
+
+#: the prefixes an export declares (Turtle ``@prefix`` lines, the JSON-LD context), sorted; the
+#: per-resource namespaces (entity, mention, ...) are left out so those IRIs stay whole in the files
+EXPORT_PREFIXES: dict[str, str] = {
+    p: PREFIXES[p] for p in sorted(("dcterms", "kg", "owl", "paper", "prov", "rdf", "rdfs", "skos", "vocab", "xsd"))
+}
+
+#: file suffix -> (rdflib parser, oxrdflib parser); anything else is read as Turtle
+RDF_FORMATS: dict[str, tuple[str, str]] = {
+    ".ttl": ("turtle", "ox-turtle"),
+    ".nt": ("nt", "ox-nt"),
+    ".jsonld": ("json-ld", "ox-json-ld"),
+    ".json": ("json-ld", "ox-json-ld"),
+    ".rdf": ("xml", "ox-xml"),
+    ".owl": ("xml", "ox-xml"),
+    ".xml": ("xml", "ox-xml"),
+    ".n3": ("n3", "ox-n3"),
+}
+DEFAULT_FORMAT = RDF_FORMATS[".ttl"]
+
+#: the file a directory stands for when it is given as a graph (``kg build``'s Turtle export)
+GRAPH_FILE = "graph.ttl"
+
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
+_NEEDS_ESCAPE = re.compile(r'[\\"\x00-\x1f\x7f]')
+
+
+def quote_literal(text: str) -> str:
+    """``text`` in double quotes, escaped so that nothing in it can end the literal.
+
+    The escapes (``\\"``, ``\\\\``, ``\\n`` ..., ``\\uXXXX`` for other control characters) mean the same in
+    Turtle, N-Triples and SPARQL string literals.
+    """
+    return '"' + _NEEDS_ESCAPE.sub(lambda m: _ESCAPES.get(m.group(), f"\\u{ord(m.group()):04X}"), text) + '"'
+
+
+def graph_file(path: str | os.PathLike) -> Path:
+    """The graph file ``path`` names: a directory means its ``graph.ttl``.
+
+    >>> graph_file("tests").name, graph_file("exports/graph.nt").name
+    ('graph.ttl', 'graph.nt')
+    """
+    path = Path(path)
+    return path / GRAPH_FILE if path.is_dir() else path
