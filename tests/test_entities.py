@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from kg.extract.classify import Classifier, is_generic, strip_generic_tail
 from kg.extract.entities import EntityOptions, extract_entities, proposed_names
@@ -105,19 +103,3 @@ def test_extraction_merges_acronyms_and_variants(vocab):
     assert [m.paper for m in hw] == ["b"]
     # the broader concept is present so the hierarchy can be browsed
     assert lora[0].broader and all(b in {e.id for e in ex.entities} for b in lora[0].broader)
-
-
-@settings(max_examples=60, deadline=None)
-@given(st.integers(1, 40), st.integers(1, 9), st.integers(-4, 12), st.integers(0, 2**32 - 1))
-def test_nearest_earlier_in_blocks_equals_the_whole_matrix(n, block, threshold, seed):
-    import numpy as np
-
-    from kg.extract.entities import nearest_earlier
-
-    # small integer vectors: every dot product is exact, so blocks and the whole matrix must agree
-    # to the tie (the earliest row wins)
-    vecs = np.random.default_rng(seed).integers(-2, 3, size=(n, 3)).astype(np.float64)
-    sims = vecs @ vecs.T
-    expected = [None] + [int(np.argmax(sims[j, :j])) if sims[j, :j].max() >= threshold else None
-                         for j in range(1, n)]
-    assert nearest_earlier(vecs, threshold, block=block) == expected

@@ -9,7 +9,11 @@ Steps:
    linked with ``kg:proposesMethod``;
 4. hardware: every hardware mention of the full text (:mod:`kg.extract.hardware`), ranked or not;
 5. canonicalization: one entity per vocabulary concept, else per normalized label
-   (:func:`kg.extract.normalize.label_key`) and type; every surface form becomes an alternative label.
+   (:func:`kg.extract.normalize.label_key`) and type; a phrase found under a concept that is not a true
+   synonym of it (a variant: "vanilla LoRA") is its own entity, ``skos:broader`` the concept, and a phrase
+   with a verb is none;
+6. synonyms: entities whose labels are spelling or word-order variants merge, and only true synonyms
+   (:mod:`kg.extract.aliases`) become alternative labels.
 """
 
 from __future__ import annotations
@@ -18,9 +22,9 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from kg.extract.acronyms import corpus_acronyms, find_definitions
+from kg.extract.aliases import has_verb, is_synonym, merge_synonyms
 from kg.extract.classify import Classifier, Typing, is_generic, strip_generic_tail
 from kg.extract.embed import Embedder
 from kg.extract.hardware import find_hardware
@@ -29,9 +33,6 @@ from kg.extract.text import TOKEN, sentence_at
 from kg.extract.vocabulary import Vocabulary
 from kg.model import RELATION_FOR_TYPE, Entity, EntityType, Mention, Paper, Phrase, Relation
 from kg.namespace import entity_iri
-
-if TYPE_CHECKING:
-    import numpy as np
 
 __all__ = ["EntityOptions", "Extraction", "extract_entities", "proposed_names"]
 
@@ -52,8 +53,7 @@ class EntityOptions:
     ``vocabulary_min_score``; phrases typed by head rules or embedding prototypes only when they are among
     the paper's ``top_k`` best candidates (generic phrases are not candidates, so they take no place) and
     score at least ``min_score``; at most ``max_keyphrases`` untyped keyphrases
-    scoring ``keyphrase_min_score`` are kept per paper. Minted entities of one type whose labels embed
-    closer than ``merge_threshold`` (cosine) are merged.
+    scoring ``keyphrase_min_score`` are kept per paper.
     """
 
     min_score: float = 0.25
@@ -61,7 +61,6 @@ class EntityOptions:
     vocabulary_min_score: float = 0.1
     max_keyphrases: int = 3
     keyphrase_min_score: float = 0.35
-    merge_threshold: float = 0.92
 
     def __post_init__(self) -> None:
         if not -1.0 <= self.min_score <= 1.0:
@@ -113,30 +112,6 @@ def proposed_names(paper: Paper) -> list[tuple[str, str]]:
     return uniq
 
 
-def nearest_earlier(vecs: np.ndarray, threshold: float, block: int = 1024) -> list[int | None]:
-    """For each row ``j`` of unit vectors, the earlier row ``i < j`` most similar to it (the first on a
-    tie) when their cosine similarity is at least ``threshold``, else None.
-
-    Rows are compared in blocks, so ``n`` rows never hold an ``n x n`` matrix.
-
-    >>> import numpy as np
-    >>> nearest_earlier(np.array([[1.0, 0.0], [0.0, 1.0], [0.6, 0.8], [1.0, 0.0]]), 0.7)
-    [None, None, 1, 0]
-    """
-    import numpy as np
-
-    out: list[int | None] = [None] * len(vecs)
-    for j0 in range(1, len(vecs), block):
-        j1 = min(j0 + block, len(vecs))
-        sims = vecs[j0:j1] @ vecs[:j1].T
-        for j in range(j0, j1):
-            row = sims[j - j0, :j]
-            i = int(np.argmax(row))
-            if row[i] >= threshold:
-                out[j] = i
-    return out
-
-
 class _Builder:
     """Collects surface forms per canonical entity and the best mention per (paper, entity)."""
 
@@ -150,6 +125,14 @@ class _Builder:
 
     def add(self, paper: Paper, typing: Typing, canonical: str, surface: str, phrase: Phrase,
             relation: Relation | None = None, broader: Sequence[str] = ()) -> None:
+        if typing.type is not EntityType.HARDWARE:
+            if has_verb(canonical):
+                return  # a clause ("COAT addresses") is never a name
+            concept = typing.concept
+            if concept is not None and not any(is_synonym(label, canonical) for label in concept.labels):
+                # a variant ("vanilla LoRA", "multilingual neural machine translation"): its own entity,
+                # narrower than the concept it was found under
+                typing, broader = Typing(typing.type, None, typing.rule), (concept.iri,)
         if typing.concept is not None:
             eid = typing.concept.iri
             self.concepts[eid] = eid
@@ -158,7 +141,9 @@ class _Builder:
             self.concepts.setdefault(eid, None)
             self.broader[eid].update(b for b in broader if b in self.vocabulary.concepts)
         self.types.setdefault(eid, typing.type)
-        self.surfaces[eid].append(surface)
+        # a surface form is an alias only when it is a true synonym of the canonical phrase
+        if canonical == surface or is_synonym(canonical, surface):
+            self.surfaces[eid].append(surface)
         if canonical != surface:
             self.surfaces[eid].append(canonical)
         rel = relation or RELATION_FOR_TYPE[self.types[eid]]
@@ -167,24 +152,19 @@ class _Builder:
         if old is None or phrase.score > old.score:
             self.mentions[key] = Mention(paper.key, eid, rel, phrase.score, phrase.sentence, surface, phrase.source)
 
-    def merge_near_duplicates(self, embedder: Embedder, threshold: float) -> int:
-        """Merge minted (non-vocabulary, non-name) entities of one type whose labels embed within
-        ``threshold`` cosine similarity and share a head word. Returns the number of merges."""
-        groups: dict[tuple[EntityType, str], list[str]] = defaultdict(list)
-        for eid, forms in self.surfaces.items():
-            if self.concepts.get(eid) is None and not is_name(forms[0]):
-                groups[self.types[eid], label_key(forms[0]).split()[-1]].append(eid)
-        target: dict[str, str] = {}
-        for ids in groups.values():
-            if len(ids) < 2:
-                continue
-            ids = sorted(ids, key=lambda e: (-len(self.surfaces[e]), e))  # the most used one survives
-            vecs = embedder.embed([display_label(self.surfaces[e]) for e in ids])
-            for j, i in enumerate(nearest_earlier(vecs, threshold)):
-                if i is not None:
-                    target[ids[j]] = target.get(ids[i], ids[i])
+    def merge_synonyms(self) -> int:
+        """Merge entities of one type whose labels are true synonyms (:func:`kg.extract.aliases.merge_synonyms`):
+        minted ones into each other or into a vocabulary concept. Returns the number of merges."""
+        names: dict[EntityType, dict[str, str]] = defaultdict(dict)
+        for eid in sorted(self.surfaces, key=lambda e: (-len(self.surfaces[e]), e)):  # the most used survives
+            concept = self.vocabulary.concepts.get(self.concepts.get(eid) or "")
+            if self.types[eid] is not EntityType.HARDWARE:
+                names[self.types[eid]][eid] = concept.pref_label if concept else display_label(self.surfaces[eid])
+        fixed = {eid for eid, c in self.concepts.items() if c is not None}
+        target = {old: new for group in names.values() for old, new in merge_synonyms(group, fixed).items()}
         for old, new in target.items():
             self.surfaces[new].extend(self.surfaces.pop(old))
+            self.broader[new].update(self.broader.pop(old, ()))
             self.types.pop(old), self.concepts.pop(old)
         for key in [k for k in self.mentions if k[1] in target]:
             m = self.mentions.pop(key)
@@ -204,7 +184,8 @@ class _Builder:
             label = concept.pref_label if concept else display_label(forms)
             alts = set(forms) | set(concept.alt_labels if concept else ())
             for f in list(alts):
-                alts |= long_to_short.get(label_key(f), set())
+                # an acronym defined in the corpus, if it abbreviates this entity and not a longer name
+                alts |= {sf for sf in long_to_short.get(label_key(f), ()) if is_synonym(f, sf)}
             alts = {a for a in alts if a != label}
             # drop case/plural duplicates of another label, keeping one spelling per key
             by_key: dict[str, str] = {}
@@ -278,6 +259,5 @@ def extract_entities(
             typing = Typing(EntityType.HARDWARE, concept, "hardware")
             builder.add(paper, typing, hw.label, hw.surface, Phrase(hw.surface, 0.0, hw.sentence, "hardware"),
                         broader=hw.broader)
-    if embedder is not None:
-        builder.merge_near_duplicates(embedder, options.merge_threshold)
+    builder.merge_synonyms()
     return builder.build(short_forms)

@@ -1,0 +1,265 @@
+"""Which alternative labels are true synonyms of a name, and which phrases can be names at all.
+
+An alias names the same thing as its entity's name, written another way. The kinds accepted
+(:func:`synonym_kind`):
+
+``inflection``
+    case, hyphens, plural/singular: the same :func:`kg.extract.normalize.label_key`
+    ("Low-Rank Adaptations" / "low-rank adaptation");
+``spelling``
+    the same letters once spaces and hyphens are gone, with British spellings read as American
+    ("fine-tuning" / "finetuning", "quantisation" / "quantization");
+``word order``
+    the same words in another order, prepositions aside ("pruning for LLMs" / "LLM pruning");
+``acronym``
+    one label is the acronym of the other: every word of the long form opens with the next letter of
+    the short form, and may supply the letters after it ("LoRA" / "low-rank adaptation",
+    "RLHF" / "reinforcement learning from human feedback", "ViT" / "vision transformer");
+``generic head``
+    the name plus a word that only says what kind of thing it is ("transformer" / "Transformer
+    architecture", "question answering" / "question answering task"; after a proper name also "model"
+    or, for hardware, "GPU": "Whisper model", "A100 GPUs");
+``maker``
+    the name with its maker in front ("H100" / "NVIDIA H100", "ChatGPT" / "OpenAI ChatGPT").
+
+Anything else is not an alias: a variant ("DyLoRA", "vanilla LoRA", "BLOOMZ" for "BLOOM") is its own
+entity whose ``skos:broader`` is the family, and a different concept is a different entity. A phrase with
+a verb ("COAT addresses", "train local adapters") is never a name (:func:`has_verb`).
+
+Examples
+--------
+>>> synonym_kind("low-rank adaptation", "LoRA"), synonym_kind("BLOOM", "BLOOMZ")
+('acronym', None)
+>>> synonym_kind("low-rank adaptation", "vanilla LoRA"), synonym_kind("neural architecture search", "DARTS")
+(None, None)
+>>> synonym_kind("pruning for LLMs", "LLM pruning"), synonym_kind("fine-tuning", "finetuning")
+('word order', 'spelling')
+>>> has_verb("COAT addresses"), has_verb("train local low-rank adapters"), has_verb("transfer learning")
+(True, True, False)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping
+from functools import lru_cache
+
+from lemminflect import getAllLemmas
+
+from kg.extract.normalize import acronym_singular, keeps_case, label_key, singular
+from kg.extract.text import is_verb
+
+__all__ = [
+    "GENERIC_HEADS",
+    "MAKERS",
+    "NAME_HEADS",
+    "has_verb",
+    "is_synonym",
+    "merge_synonyms",
+    "synonym_kind",
+    "synonym_keys",
+]
+
+#: head words that only say what kind of thing a name is ("Transformer architecture" is the transformer);
+#: "model", "network", "system" or "family" are not here: "language model" is not "language"
+GENERIC_HEADS = frozenset(
+    "method approach technique algorithm architecture framework task problem paradigm mechanism scheme".split()
+)
+#: head words that only say what kind of thing a proper name is ("Whisper model", "A100 GPU")
+NAME_HEADS = frozenset("model models gpu gpus chip chips card cards processor processors accelerator".split())
+#: makers whose name may precede a product's name without making it another thing
+MAKERS = frozenset(
+    "nvidia amd intel google apple meta openai anthropic microsoft deepmind huawei qualcomm arm ibm".split()
+)
+#: words that join the parts of a name without adding meaning ("X for Y" is "Y X")
+_LINKS = frozenset("of for in on with to from by as at the a an and via".split())
+#: finite verb forms common in abstracts that also read as nouns ("addresses", "serves", "play"); after the
+#: first word of a phrase they are the verb of a clause, not the head of a name
+_FINITE_VERBS = frozenset(
+    """addresses serves serve play plays applied applies achieves outperforms improves improve reduces reduce
+    leverages leverage exploits uses employs employ requires require supports provides provide introduces
+    demonstrates demonstrate performs perform operates suffers suffer relies rely struggles struggle fails
+    fail works helps help learns generates generate produces produce captures capture scales remains
+    enables enable allows allow achieve outperform exhibits shows show mitigates mitigate""".split()
+)
+#: verbs that open an infinitive or imperative clause ("train local adapters", "exploit multi-task learning")
+_LEADING_VERBS = frozenset(
+    """train exploit use apply learn improve reduce leverage enhance mitigate address enable achieve
+    generate capture incorporate integrate combine adapt extend propose introduce develop""".split()
+)
+_BRITISH = (
+    (re.compile(r"is(e|es|ed|ing|ation|ations|er|ers)\b"), r"iz\1"),
+    (re.compile(r"lling\b"), "ling"),
+    (re.compile(r"lled\b"), "led"),
+    (re.compile(r"our\b"), "or"),
+)
+
+
+def has_verb(phrase: str) -> bool:
+    """True when the phrase reads as a clause, not a name: a word that can only be a verb, a finite verb
+    after the first word, or an opening verb before a modifier.
+
+    >>> has_verb("ComPEFT applied"), has_verb("knowledge distillation play"), has_verb("LLM agents")
+    (True, True, False)
+    """
+    words = phrase.split()
+    # a participle before another word modifies it ("supervised fine-tuning", "retrieval augmented generation")
+    if any(is_verb(w) and not (i < len(words) - 1 and w.lower().endswith(("ed", "en"))) for i, w in enumerate(words)):
+        return True
+    if any(w.lower() in _FINITE_VERBS for w in words[1:]):
+        return True
+    # "train set", "search space" are names; "train local adapters" is not: a modifier follows the verb
+    return len(words) > 2 and words[0].lower() in _LEADING_VERBS and _is_modifier(words[1])
+
+
+def _is_modifier(word: str) -> bool:
+    w = word.lower()
+    if "-" in w:
+        return True
+    lemmas = getAllLemmas(w)
+    return "ADJ" in lemmas or "DET" in lemmas
+
+
+def _spelling(key: str) -> str:
+    for pattern, repl in _BRITISH:
+        key = pattern.sub(repl, key)
+    return key.replace(" ", "")
+
+
+def _content_words(key: str) -> list[str]:
+    return sorted(singular(w) for w in key.split() if w not in _LINKS)
+
+
+def synonym_keys(label: str) -> tuple[str, str]:
+    """Keys two true synonyms share one of (besides acronyms): spelling, and words in any order.
+
+    >>> synonym_keys("Fine-Tuning of LLMs")
+    ('finetuningofllm', 'fine llm tuning')
+    """
+    key = label_key(label)
+    return _spelling(key), " ".join(_content_words(_spelling_words(key)))
+
+
+def _spelling_words(key: str) -> str:
+    return " ".join(_spelling(w) for w in key.split())
+
+
+@lru_cache(maxsize=100_000)
+def is_acronym_of(short: str, long: str) -> bool:
+    """``short`` abbreviates ``long``: every word of the long form (link words may be skipped) opens with
+    the next letter of the short form and may supply more letters from inside it.
+
+    >>> is_acronym_of("LoRA", "low-rank adaptation"), is_acronym_of("DyLoRA", "low-rank adaptation")
+    (True, False)
+    >>> is_acronym_of("MLM", "language model"), is_acronym_of("MoE", "mixture of experts")
+    (False, True)
+    >>> is_acronym_of("GPT", "generative pre-trained transformer"), is_acronym_of("KV cache", "key-value cache")
+    (True, True)
+    """
+    short_words, long_words = short.split(), long.lower().split()
+    # a shared last word: "KV cache" / "key-value cache"
+    while len(short_words) > 1 and long_words and label_key(short_words[-1]) == label_key(long_words[-1]):
+        short_words, long_words = short_words[:-1], long_words[:-1]
+    if len(short_words) != 1 or not any(c.isupper() for c in short_words[0]):
+        return False
+    letters = re.sub(r"[^a-z0-9]", "", acronym_singular(short_words[0]).lower())
+    # a hyphenated compound is one word that may supply letters from each part ("pre-trained", "low-rank")
+    words = tuple(w for w in long_words if re.search(r"[a-z0-9]", w))
+    if len(letters) < 2 or len(words) + (sum(w.count("-") for w in words)) < 2:
+        return False
+    return _abbreviates(letters, words)
+
+
+def _abbreviates(letters: str, words: tuple[str, ...]) -> bool:
+    if not words:
+        return not letters
+    word, rest = words[0], words[1:]
+    if word in _LINKS and _abbreviates(letters, rest):
+        return True
+    if not letters or letters[0] != word[0]:
+        return False
+    # the word supplies its first letter and then any subsequence of its other letters
+    for n in range(1, len(letters) + 1):
+        if n > 1 and not _is_subsequence(letters[1:n], word[1:]):
+            break
+        if _abbreviates(letters[n:], rest):
+            return True
+    return False
+
+
+def _is_subsequence(sub: str, word: str) -> bool:
+    it = iter(word)
+    return all(c in it for c in sub)
+
+
+def synonym_kind(name: str, alias: str) -> str | None:
+    """The kind of synonym ``alias`` is of ``name`` (see the module docstring), or None."""
+    if has_verb(alias) or has_verb(name):
+        return None
+    key_n, key_a = label_key(name), label_key(alias)
+    if not key_n or not key_a:
+        return None
+    if key_n == key_a:
+        return "inflection"
+    spell_n, order_n = synonym_keys(name)
+    spell_a, order_a = synonym_keys(alias)
+    if spell_n == spell_a:
+        return "spelling"
+    if order_n == order_a:
+        return "word order"
+    if is_acronym_of(alias, name) or is_acronym_of(name, alias):
+        return "acronym"
+    for (short, short_label), long in (((key_n, name), key_a), ((key_a, alias), key_n)):
+        words = long.split()
+        if len(words) < 2:
+            continue
+        proper = short_label[:1].isupper() or keeps_case(short_label.split()[-1])
+        heads = GENERIC_HEADS | (NAME_HEADS if proper else frozenset())
+        while len(words) > 1 and words[-1] in heads:
+            words = words[:-1]
+            if _spelling(" ".join(words)) == _spelling(short):
+                return "generic head"
+        if words[0] in MAKERS and _spelling(" ".join(words[1:])) == _spelling(short):
+            return "maker"
+    return None
+
+
+def is_synonym(name: str, alias: str) -> bool:
+    """True when ``alias`` is a true synonym of ``name`` (:func:`synonym_kind` is not None)."""
+    return synonym_kind(name, alias) is not None
+
+
+def merge_synonyms(names: Mapping[str, str], fixed: Collection[str] = ()) -> dict[str, str]:
+    """Which entities of one type are the same thing: ``{id: id it merges into}`` for the ids that merge.
+
+    ``names`` maps entity ids to their labels, most used first (its order decides which one survives);
+    two entities merge when their labels share a spelling key or a word-order key (:func:`synonym_keys`),
+    directly or through a third. Ids in ``fixed`` (vocabulary concepts) survive their group and are never
+    merged into each other.
+
+    >>> merge_synonyms({"a": "LLM pruning", "b": "pruning of LLMs", "c": "LLM prompting", "d": "Fine-Tuning",
+    ...                 "e": "finetuning"}, fixed={"e"})
+    {'b': 'a', 'd': 'e'}
+    """
+    ids = list(names)
+    order = {i: n for n, i in enumerate(ids)}
+    parent = {i: i for i in ids}
+
+    def find(i: str) -> str:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first: dict[str, str] = {}
+    for i in ids:
+        for key in dict.fromkeys(f"{n}:{k}" for n, k in enumerate(synonym_keys(names[i]))):
+            if key in first:
+                a, b = find(first[key]), find(i)
+                if a != b and not (a in fixed and b in fixed):
+                    # the fixed one, else the earlier one, survives
+                    keep, drop = (b, a) if b in fixed or (a not in fixed and order[b] < order[a]) else (a, b)
+                    parent[drop] = keep
+            else:
+                first[key] = i
+    return {i: find(i) for i in ids if find(i) != i}

@@ -1,0 +1,146 @@
+"""Aliases are true synonyms: acronyms, spellings, plurals, word order; variants are their own entities.
+
+The pairs are real ones from the bundled graph's alias audit (``bench/alias_audit_before.md``) and from
+the issue that asked for this rule.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.extract.aliases import has_verb, is_acronym_of, merge_synonyms, synonym_kind
+from kg.extract.entities import EntityOptions, extract_entities
+from kg.extract.vocabulary import load_vocabulary
+from kg.model import EntityType, Paper, Phrase
+
+
+@pytest.mark.parametrize(
+    "name, alias, kind",
+    [
+        ("low-rank adaptation", "LoRA", "acronym"),
+        ("reinforcement learning from human feedback", "RLHF", "acronym"),
+        ("generative pre-trained transformer", "GPT", "acronym"),
+        ("key-value cache", "KV cache", "acronym"),
+        ("mixture of experts", "MoEs", "acronym"),
+        ("summarization", "summarisation", "spelling"),
+        ("sparse fine-tuning", "sparse finetuning", "spelling"),
+        ("natural language understanding", "Natural Language Understanding", "inflection"),
+        ("A100", "A100 GPUs", "generic head"),
+        ("H100", "NVIDIA H100", "maker"),
+        ("Whisper", "Whisper model", "generic head"),
+        ("large language model", "large language models", "inflection"),
+        ("classification of images", "image classification", "word order"),
+        ("encoder-decoder model", "encoder-decoder architecture", None),
+        ("transformer", "Transformer architecture", "generic head"),
+        ("question answering", "question answering task", "generic head"),
+    ],
+)
+def test_true_synonyms_are_accepted(name, alias, kind):
+    assert synonym_kind(name, alias) == kind
+
+
+@pytest.mark.parametrize(
+    "name, alias",
+    [
+        # narrower variants (from the issue's draw)
+        ("neural architecture search", "DARTS"),
+        ("BLOOM", "BLOOMZ"),
+        ("language model", "MLM"),
+        ("low-rank adaptation", "DyLoRA"),
+        ("low-rank adaptation", "vanilla LoRA"),
+        ("offloading", "CPU offloading"),
+        ("large language model", "target LLM"),
+        ("PaLM", "Flan-PaLM"),
+        ("recurrent neural network", "linear RNNs"),
+        # different concepts
+        ("privacy preservation", "privacy leakage"),
+        ("expert pruning", "expert merging"),
+        ("vulnerability detection", "bug detection"),
+        ("language", "language model"),
+        # clauses are never names
+        ("low-rank adaptation", "train local low-rank adapters"),
+        ("multi-task learning", "exploit multi-task learning"),
+        ("vision transformer", "use ViT"),
+    ],
+)
+def test_variants_other_concepts_and_clauses_are_rejected(name, alias):
+    assert synonym_kind(name, alias) is None
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        "ComPEFT applied",
+        "resulting SkillPack serves",
+        "COAT addresses",
+        "knowledge distillation play",
+        "train local low-rank adapters",
+    ],
+)
+def test_phrases_with_a_verb_are_clauses(phrase):
+    assert has_verb(phrase)
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        "transfer learning",
+        "search space",
+        "supervised fine-tuning",
+        "retrieval augmented generation",
+        "LLM agents",
+        "process reward model",
+    ],
+)
+def test_names_with_verb_like_words_are_names(phrase):
+    assert not has_verb(phrase)
+
+
+def test_an_acronym_needs_every_word_of_the_long_form():
+    assert is_acronym_of("ViT", "vision transformer") and is_acronym_of("CoT", "chain-of-thought")
+    assert not is_acronym_of("VQA", "question answering") and not is_acronym_of("QA", "visual question answering")
+    assert not is_acronym_of("lora", "low-rank adaptation")  # a lower-case word is not an acronym
+
+
+def test_merge_synonyms_joins_spelling_and_word_order_and_keeps_concepts_apart():
+    names = {
+        "m1": "LLM pruning",
+        "m2": "pruning for LLMs",
+        "c1": "finetuning",
+        "c2": "fine tuning",
+        "m3": "Fine-Tuning",
+        "m4": "expert merging",
+        "m5": "expert pruning",
+    }
+    target = merge_synonyms(names, fixed={"c1", "c2"})
+    assert target["m2"] == "m1"
+    assert target["m3"] in {"c1", "c2"}  # a minted spelling variant joins a concept
+    assert "c1" not in target and "c2" not in target  # two concepts never merge
+    assert "m4" not in target and "m5" not in target
+
+
+def test_extraction_keeps_variants_apart_and_drops_clauses():
+    vocab = load_vocabulary()
+    abstract = (
+        "We study vanilla LoRA and Low-Rank Adaptation (LoRA). COAT addresses memory. "
+        "Our summarisation results improve summarization."
+    )
+    paper = Paper("a", "Adapters", abstract)
+    ranked = {
+        "a": [
+            Phrase("vanilla LoRA", 0.7, abstract),
+            Phrase("Low-Rank Adaptation", 0.6, abstract),
+            Phrase("LoRA", 0.5, abstract),
+            Phrase("COAT addresses", 0.5, abstract),
+        ]
+    }
+    ex = extract_entities([paper], ranked, vocab, None, EntityOptions())
+    by_label = {e.label: e for e in ex.entities}
+    lora = vocab.lookup("LoRA")
+    assert "LoRA" in by_label[lora.pref_label].alt_labels
+    assert "vanilla LoRA" not in by_label[lora.pref_label].alt_labels
+    variant = by_label["vanilla LoRA"]
+    assert variant.type is EntityType.METHOD and variant.broader == (lora.iri,) and not variant.in_vocabulary
+    assert not any("COAT" in e.label or any("COAT" in a for a in e.alt_labels) for e in ex.entities)
+    linked = {m.entity for m in ex.mentions}
+    assert {variant.id, lora.iri} <= linked
