@@ -1,6 +1,9 @@
 """Read paper listings -> deduplicated :class:`~kg.model.Paper` records (the first pipeline stage).
 
-Three input formats, chosen by file extension:
+Each file's format is chosen from its content, then its extension (:func:`kg.sources.sniff.detect`).
+This module reads our own three formats below; the paper sources people already have (arXiv Atom and
+OAI-PMH, Hugging Face papers JSON, OpenAlex, Semantic Scholar, CSL-JSON, BibTeX, RIS) are read by
+:mod:`kg.sources`, and :data:`READERS` maps every format name to its reader.
 
 ``.txt``
     A Hugging Face "Daily Papers" page dump: non-empty lines separated by blank lines. Optional header lines
@@ -18,17 +21,20 @@ Three input formats, chosen by file extension:
 
 Every file must be UTF-8 (a byte order mark is accepted, so are CRLF line endings). A file that cannot be
 read as a whole (missing, not a regular file, such as a FIFO or a device, empty, binary, not UTF-8,
-unknown extension, a CSV without an ``abstract`` column), and a directory that cannot be listed, raise
+of no known format, a CSV without an ``abstract`` column), and a directory that cannot be listed, raise
 :class:`~kg.errors.InputError`. A malformed record (bad JSON, a missing abstract, a field of
 the wrong type, a dump title without its abstract) is skipped with a warning, or raises under
 ``strict=True``.
 
-Records are deduplicated by their input ``id``, else by their normalized title (:func:`title_key`), else,
-for abstract-only records, by their normalized abstract. A paper keeps the first-seen value of each field
-and one :class:`~kg.model.Listing` per record it came from.
+Records are deduplicated across files and formats: two records are one paper when they share an
+identifier (input ``id``, arXiv id, DOI, OpenAlex or Semantic Scholar id, normalized by
+:mod:`kg.sources.ids`), else when their normalized titles (:func:`title_key`; abstracts, for records
+without a title) are equal and their identifiers do not contradict (two different DOIs). A paper keeps
+the first non-empty value of each field, every identifier, and one :class:`~kg.model.Listing` per
+record it came from. A paper that no source gives an abstract is reported and skipped.
 
-Not supported: other encodings, old Mac (CR-only) line endings, ``.json`` arrays, compressed files,
-fuzzy matching of near-identical titles, and recovery from a broken CSV quote that pairs with a later
+Not supported: other encodings, old Mac (CR-only) line endings, our fields in ``.json`` arrays, compressed
+files, fuzzy matching of near-identical titles, and recovery from a broken CSV quote that pairs with a later
 quoted field starting with a comma (the lines in between then read as one record).
 
 Examples
@@ -55,20 +61,25 @@ import hashlib
 import json
 import os
 import re
-import stat
 import string
 import unicodedata
 import warnings
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from kg.errors import InputError
 from kg.model import Listing, Paper
+from kg.sources import arxiv, bibtex, csl, huggingface, ids, openalex, ris, semanticscholar, sniff
+from kg.sources.base import Record, Skipped
+from kg.sources.base import check_regular as _check_regular
+from kg.sources.base import clean as _clean
+from kg.sources.base import has_surrogate as _has_surrogate
+from kg.sources.base import iter_lines as _lines
 
-#: input file extensions and the format each one selects
-FORMATS = {".txt": "daily-papers dump", ".jsonl": "JSON lines", ".csv": "CSV"}
+#: extensions a directory walk picks up; a file named explicitly is read whatever its name
+EXTENSIONS = sniff.EXTENSIONS
 
 _HEADER_LINES = frozenset({
     "new",
@@ -81,34 +92,7 @@ _MONTHS = ("Jan|January|Feb|February|Mar|March|Apr|April|May|Jun|June|Jul|July|A
            "|Sep|Sept|September|Oct|October|Nov|November|Dec|December")
 _DATE_LINE = re.compile(rf"(?:{_MONTHS})\.?\s+\d{{1,2}}(?:,?\s+\d{{4}})?")
 _FIELDS = ("id", "title", "abstract", "date", "url")
-_BOM = b"\xef\xbb\xbf"
-_SNIFF_BYTES = 8192  # like git, look for NUL bytes in the first few KiB to call a file binary
 _ASCII_PUNCT = str.maketrans(string.punctuation, " " * len(string.punctuation))
-
-
-@dataclass(frozen=True)
-class Record:
-    """One well-formed input record, before deduplication.
-
-    ``line`` is the 1-based line of the title (dumps) or of the record's first line (JSONL, CSV).
-    """
-
-    source: str
-    line: int
-    title: str
-    abstract: str
-    identifier: str | None = None
-    url: str | None = None
-    date: str | None = None
-
-
-@dataclass(frozen=True)
-class Skipped:
-    """A malformed record that was left out: where it starts and why."""
-
-    path: str
-    line: int
-    reason: str
 
 
 @dataclass(frozen=True)
@@ -117,7 +101,8 @@ class Corpus:
 
     ``papers`` are sorted by key; ``records_read`` counts well-formed records (skipped ones are in
     ``skipped``), so ``duplicates_merged == records_read - len(papers)``; ``files`` are the files read,
-    in reading order.
+    in reading order, and ``formats`` the format of each (a key of :data:`READERS`);
+    ``merged_across_formats`` counts papers assembled from records of two or more formats.
     """
 
     papers: tuple[Paper, ...]
@@ -125,6 +110,19 @@ class Corpus:
     duplicates_merged: int
     skipped: tuple[Skipped, ...]
     files: tuple[str, ...]
+    formats: tuple[str, ...] = ()
+    merged_across_formats: int = 0
+
+    def summary(self) -> str:
+        """What reading found, for ``kg build --dry-run``: files per format, records, papers, duplicates."""
+        per_format = Counter(self.formats)
+        lines = [f"{len(self.files)} input file(s): "
+                 + ", ".join(f"{n} {READERS[f][0]}" for f, n in sorted(per_format.items()))]
+        lines += [f"  {path}  [{READERS[fmt][0]}]" for path, fmt in zip(self.files, self.formats, strict=True)]
+        lines.append(f"records read: {self.records_read}  distinct papers: {len(self.papers)}  duplicates merged: "
+                     f"{self.duplicates_merged} ({self.merged_across_formats} papers from two or more formats)  "
+                     f"records skipped: {len(self.skipped)}")
+        return "\n".join(lines)
 
 
 def default_corpus_dir() -> Path:
@@ -161,8 +159,9 @@ def title_key(text: str) -> str:
 
 
 def paper_key(record: Record) -> str:
-    """The stable key of the paper a record belongs to: its input id, else ``t-`` and 12 hex digits of
-    the SHA-1 of its normalized title (of its abstract when it has no title).
+    """The stable key of the paper a record (or a merged record) belongs to: its input id, else its arXiv
+    id, DOI, OpenAlex or Semantic Scholar id, else ``t-`` and 12 hex digits of the SHA-1 of its
+    normalized title (of its abstract when it has no title).
 
     Examples
     --------
@@ -170,11 +169,21 @@ def paper_key(record: Record) -> str:
     '2401.1'
     >>> paper_key(Record("a.txt", 9, "LoRA!", "x")) == paper_key(Record("b.csv", 2, "lora", "y"))
     True
+    >>> paper_key(Record("a.bib", 3, "LoRA", "", identifiers=("arXiv:2106.09685", "doi:10.1/x")))
+    '2106.09685'
     """
     if record.identifier is not None:
         return record.identifier
+    for scheme in ids.SCHEMES:
+        found = sorted(i for i in record.identifiers if ids.scheme(i) == scheme)
+        if found:
+            return found[0].removeprefix("arXiv:")
     text = title_key(record.title) or title_key(record.abstract) or record.title or record.abstract
     return "t-" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
+
+
+#: format name -> (what it is, reader); the three formats of this module first
+READERS: dict[str, tuple[str, Callable[[Path], Iterator[Record | Skipped]]]] = {}
 
 
 def read_corpus(
@@ -188,9 +197,11 @@ def read_corpus(
     Parameters
     ----------
     paths
-        Files and directories. A directory is walked recursively in sorted order for ``.txt``, ``.jsonl``
-        and ``.csv`` files (other files and hidden entries are ignored); a file named explicitly must have
-        one of these extensions. A file reached twice is read once.
+        Files and directories. A directory is walked recursively in sorted order for files with one of
+        the :data:`EXTENSIONS` (other files and hidden entries are ignored; a file whose content is no
+        known format is skipped with a warning); a file named explicitly may have any name. Each file's
+        format is chosen from its content (:func:`kg.sources.sniff.detect`). A file reached twice is read
+        once.
     strict
         Raise :class:`~kg.errors.InputError` at the first malformed record instead of skipping it.
     on_warning
@@ -206,8 +217,8 @@ def read_corpus(
     ------
     InputError
         A path is missing or unreadable, a file is not a regular file (a FIFO, a device), empty, binary,
-        not UTF-8 or has an unknown extension, a directory cannot be listed or holds no input files, or
-        (with ``strict``) a record is malformed.
+        not UTF-8 or of no known format, a directory cannot be listed or holds no input files, or (with
+        ``strict``) a record is malformed.
 
     Examples
     --------
@@ -222,46 +233,46 @@ def read_corpus(
     if not paths:
         raise ValueError("paths is empty: give at least one input file or directory")
     warn = on_warning if on_warning is not None else _warn
-    files = _input_files([Path(p) for p in paths])
+    files = _input_files([Path(p) for p in paths], warn)
 
-    first: dict[str, Record] = {}  # key -> first record seen, updated with later non-empty fields
-    listings: dict[str, list[Listing]] = {}
+    def skip(item: Skipped) -> None:
+        if strict:
+            raise InputError(item.path, item.reason, line=item.line)
+        warn(f"{item.path}:{item.line}: {item.reason}; record skipped")
+        skipped.append(item)
+
     skipped: list[Skipped] = []
-    records_read = 0
-    for path in files:
-        for item in iter_records(path):
+    merger = _Merger()
+    for path, fmt in files:
+        for item in READERS[fmt][1](path):
             if isinstance(item, Skipped):
-                if strict:
-                    raise InputError(item.path, item.reason, line=item.line)
-                warn(f"{item.path}:{item.line}: {item.reason}; record skipped")
-                skipped.append(item)
-                continue
-            records_read += 1
-            key = paper_key(item)
-            kept = first.get(key)
-            if kept is None:
-                first[key], listings[key] = item, []
-            elif (not kept.title and item.title) or (kept.url is None and item.url is not None):
-                first[key] = Record(kept.source, kept.line, kept.title or item.title, kept.abstract,
-                                    kept.identifier, kept.url or item.url, kept.date)
-            listings[key].append(Listing(item.source, item.line, item.date))
-
-    papers = tuple(
-        Paper(key=key, title=r.title, abstract=r.abstract, identifier=r.identifier, url=r.url,
-              listings=tuple(listings[key]))
-        for key, r in sorted(first.items())
-    )
+                skip(item)
+            else:
+                merger.add(item, fmt)
+    papers: list[Paper] = []
+    records_read = across = 0
+    for group in merger.groups():
+        if not any(r.abstract for r in group):
+            for r in group:
+                skip(Skipped(r.source, r.line, "no abstract, in this record or another source of the same paper"))
+            continue
+        papers.append(_paper(group))
+        records_read += len(group)
+        across += len({merger.formats[id(r)] for r in group}) > 1
+    papers = _unique_keys(papers)
     return Corpus(
-        papers=papers,
+        papers=tuple(sorted(papers, key=lambda p: p.key)),
         records_read=records_read,
         duplicates_merged=records_read - len(papers),
         skipped=tuple(skipped),
-        files=tuple(str(p) for p in files),
+        files=tuple(str(p) for p, _ in files),
+        formats=tuple(fmt for _, fmt in files),
+        merged_across_formats=across,
     )
 
 
 def iter_records(path: str | os.PathLike) -> Iterator[Record | Skipped]:
-    """Stream the records of one input file, in file order, choosing the parser by extension.
+    """Stream the records of one input file, in file order, choosing the parser by content and extension.
 
     Malformed records come out as :class:`Skipped`; file-level problems raise
     :class:`~kg.errors.InputError` (possibly after earlier records were yielded).
@@ -278,16 +289,7 @@ def iter_records(path: str | os.PathLike) -> Iterator[Record | Skipped]:
     9 title without an abstract
     """
     path = Path(path)
-    kind = path.suffix.lower()
-    if kind not in FORMATS:
-        raise InputError(path, f"unknown input extension {path.suffix or '(none)'!r}; expected "
-                               + ", ".join(FORMATS))
-    if kind == ".txt":
-        yield from _read_dump(path)
-    elif kind == ".jsonl":
-        yield from _read_jsonl(path)
-    else:
-        yield from _read_csv(path)
+    yield from READERS[_format(path)][1](path)
 
 
 # --- inputs -------------------------------------------------------------------------------------------
@@ -297,30 +299,41 @@ def _warn(message: str) -> None:
     warnings.warn(message, stacklevel=3)
 
 
-def _input_files(paths: list[Path]) -> list[Path]:
-    """Expand directories, check every path up front, drop files reached twice (same resolved path)."""
-    files: list[Path] = []
+def _format(path: Path) -> str:
+    fmt = sniff.detect(path)
+    if fmt is None:
+        raise InputError(path, "unknown input format: not a daily-papers dump, JSONL, CSV, arXiv Atom or OAI-PMH, "
+                               "Hugging Face, OpenAlex, Semantic Scholar, CSL-JSON, BibTeX or RIS file")
+    return fmt
+
+
+def _input_files(paths: list[Path], warn: Callable[[str], None]) -> list[tuple[Path, str]]:
+    """Expand directories, check every path up front and find its format, drop files reached twice."""
+    files: list[tuple[Path, str]] = []
     for path in paths:
         if path.is_dir():
-            found = _walk(path)
+            found = []
+            for f in _walk(path):
+                fmt = sniff.detect(f)
+                if fmt is None:
+                    warn(f"{f}: not a known input format; file skipped")
+                else:
+                    found.append((f, fmt))
             if not found:
-                raise InputError(path, "directory holds no input files (" + ", ".join(FORMATS) + ")")
+                raise InputError(path, "directory holds no input files (" + ", ".join(EXTENSIONS) + ")")
             files.extend(found)
         elif path.exists():
-            if path.suffix.lower() not in FORMATS:
-                raise InputError(path, f"unknown input extension {path.suffix or '(none)'!r}; expected "
-                                       + ", ".join(FORMATS))
-            _check_regular(path, os.stat(path).st_mode)
-            files.append(path)
+            _check_regular(path, os.stat(path).st_mode)  # before sniffing: opening a FIFO could block
+            files.append((path, _format(path)))
         else:
             raise InputError(path, "no such file or directory")
     seen: set[Path] = set()
     unique = []
-    for f in files:
+    for f, fmt in files:
         real = f.resolve()
         if real not in seen:
             seen.add(real)
-            unique.append(f)
+            unique.append((f, fmt))
     return unique
 
 
@@ -331,7 +344,7 @@ def _walk(root: Path) -> list[Path]:
     for dirpath, dirnames, filenames in os.walk(root, onerror=errors.append):
         dirnames[:] = [d for d in dirnames if not d.startswith(".")]
         found.extend(Path(dirpath, f) for f in filenames
-                     if not f.startswith(".") and Path(f).suffix.lower() in FORMATS)
+                     if not f.startswith(".") and Path(f).suffix.lower() in EXTENSIONS)
     if errors:
         e = errors[0]
         raise InputError(e.filename or root, f"cannot read directory: {e.strerror or e}")
@@ -343,63 +356,115 @@ def _walk(root: Path) -> list[Path]:
     return sorted(found, key=lambda p: p.relative_to(root).parts)
 
 
-_NOT_REGULAR = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"),
-                (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
+# --- deduplication across records and sources ---------------------------------------------------------
 
 
-def _check_regular(path: Path, mode: int) -> None:
-    """Refuse anything but a regular file: reading a FIFO or a device could block forever or never end."""
-    if not stat.S_ISREG(mode):
-        kind = next((name for test, name in _NOT_REGULAR if test(mode)), "not a regular file")
-        raise InputError(path, f"{kind}, not a regular file; inputs must be files or directories")
+class _Merger:
+    """Groups records that describe one paper, in reading order.
 
-
-def _lines(path: Path) -> Iterator[tuple[int, str]]:
-    """1-based line numbers and decoded lines (line endings kept), split on ``\\n`` only.
-
-    Raises InputError for an unreadable, empty, binary or non-UTF-8 file.
+    Two records are one paper when they share an identifier (an input ``id``, arXiv id, DOI, OpenAlex
+    or Semantic Scholar id), else when their normalized titles (abstracts, for records without a title)
+    are equal and their identifiers do not contradict (two different DOIs are two papers). A record
+    whose identifiers join two groups merges them.
     """
-    try:
-        # O_NONBLOCK: opening a FIFO that replaced the checked file must not wait for a writer
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    except OSError as e:
-        raise InputError(path, f"cannot read: {e.strerror or e}") from None
-    try:
-        _check_regular(path, os.fstat(fd).st_mode)
-        os.set_blocking(fd, True)
-    except BaseException:
-        os.close(fd)
-        raise
-    with open(fd, "rb") as f:
-        head = f.read(_SNIFF_BYTES)
-        if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-            raise InputError(path, "UTF-16 text; save it as UTF-8")
-        if b"\0" in head:
-            raise InputError(path, "binary file (NUL bytes), not text", line=head.count(b"\n", 0,
-                                                                                   head.index(b"\0")) + 1)
-        f.seek(0)
-        content = False
-        for number, raw in enumerate(f, start=1):
-            if number == 1 and raw.startswith(_BOM):
-                raw = raw[len(_BOM):]
-            if b"\0" in raw:
-                raise InputError(path, "binary file (NUL bytes), not text", line=number)
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError as e:
-                raise InputError(path, f"not UTF-8 text (byte 0x{raw[e.start]:02x} at column {e.start + 1})",
-                                 line=number) from None
-            content = content or not text.isspace()
-            yield number, text
-        if not content:
-            raise InputError(path, "empty file")
+
+    def __init__(self) -> None:
+        self._groups: list[list[Record] | None] = []
+        self._ids: list[set[str]] = []
+        self._by_id: dict[str, int] = {}
+        self._by_text: dict[str, list[int]] = {}
+        self.formats: dict[int, str] = {}  # id(record) -> its file's format
+        self._order: dict[int, int] = {}
+
+    def add(self, record: Record, fmt: str) -> None:
+        self.formats[id(record)] = fmt
+        self._order[id(record)] = len(self._order)
+        strong = _match_ids(record)
+        hits = sorted({self._by_id[i] for i in strong if i in self._by_id})
+        text = _text_key(record)
+        if not hits:
+            hits = [g for g in self._by_text.get(text, ()) if not _contradict(self._ids[g], strong)][:1]
+        if not hits:
+            self._groups.append([])
+            self._ids.append(set())
+            hits = [len(self._groups) - 1]
+        target = hits[0]
+        for other in hits[1:]:
+            self._move(other, target)
+        self._groups[target].append(record)  # type: ignore[union-attr]
+        self._ids[target] |= strong
+        for i in strong:
+            self._by_id[i] = target
+        if target not in self._by_text.setdefault(text, []):
+            self._by_text[text].append(target)
+
+    def _move(self, source: int, target: int) -> None:
+        self._groups[target].extend(self._groups[source])  # type: ignore[union-attr, arg-type]
+        self._groups[target].sort(key=lambda r: self._order[id(r)])  # type: ignore[union-attr]
+        self._groups[source] = None
+        self._ids[target] |= self._ids[source]
+        for i in self._ids[source]:
+            self._by_id[i] = target
+        for members in self._by_text.values():
+            if source in members:
+                members[members.index(source)] = target
+                members[:] = list(dict.fromkeys(members))
+
+    def groups(self) -> list[list[Record]]:
+        return [g for g in self._groups if g is not None]
 
 
-def _clean(value: str | None) -> str | None:
-    if value is None:
-        return None
-    value = value.strip()
-    return value or None
+def _match_ids(record: Record) -> set[str]:
+    """The identifiers a record is matched by: its normalized ids and its input id (as ``id:...``, and as
+    an arXiv id or DOI when it is one)."""
+    out = set(record.identifiers)
+    if record.identifier is not None:
+        out.add("id:" + record.identifier)
+        out.update(i for i in (ids.arxiv_id(record.identifier), ids.doi(record.identifier)) if i)
+    return out
+
+
+def _contradict(a: set[str], b: set[str]) -> bool:
+    """Whether two id sets name different papers: some scheme has values in both and none in common."""
+    schemes = {ids.scheme(i) for i in a} & {ids.scheme(i) for i in b}
+    return any(not {i for i in a if ids.scheme(i) == s} & {i for i in b if ids.scheme(i) == s} for s in schemes)
+
+
+def _text_key(record: Record) -> str:
+    return title_key(record.title) or title_key(record.abstract) or record.title or record.abstract
+
+
+def _paper(group: list[Record]) -> Paper:
+    """One paper from its records: the first non-empty value of each field, every identifier, a listing
+    per record."""
+    def first(values):  # noqa: ANN001, ANN202
+        return next((v for v in values if v), None)
+
+    identifiers = tuple(sorted({i for r in group for i in r.identifiers}))
+    merged = Record(
+        source=group[0].source,
+        line=group[0].line,
+        title=first(r.title for r in group) or "",
+        abstract=first(r.abstract for r in group) or "",
+        identifier=first(r.identifier for r in group),
+        url=first(r.url for r in group),
+        authors=first(r.authors for r in group) or (),
+        identifiers=identifiers,
+        published=first(r.published for r in group),
+    )
+    return Paper(key=paper_key(merged), title=merged.title, abstract=merged.abstract, identifier=merged.identifier,
+                 url=merged.url, listings=tuple(Listing(r.source, r.line, r.date) for r in group),
+                 authors=merged.authors, identifiers=identifiers, published=merged.published)
+
+
+def _unique_keys(papers: list[Paper]) -> list[Paper]:
+    """Papers whose keys collide (two papers with one title but different DOIs) get ``~2``, ``~3`` ..."""
+    seen: Counter[str] = Counter()
+    out = []
+    for p in papers:
+        seen[p.key] += 1
+        out.append(p if seen[p.key] == 1 else replace(p, key=f"{p.key}~{seen[p.key]}"))
+    return out
 
 
 def _record(source: str, line: int, fields: dict[str, object]) -> Record | Skipped:
@@ -426,14 +491,6 @@ def _record(source: str, line: int, fields: dict[str, object]) -> Record | Skipp
         url=values["url"],
         date=values["date"],
     )
-
-
-def _has_surrogate(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
 
 
 # --- the three formats ------------------------------------------------------------------------------
@@ -570,3 +627,19 @@ def _csv_error(error: csv.Error, start: int, last: int) -> str:
     if last != start:
         return f"{error} on line {last}; a quote opened in this record may be unterminated"
     return str(error)
+
+
+READERS.update({
+    "daily-papers": ("daily-papers dump", _read_dump),
+    "jsonl": ("JSON lines", _read_jsonl),
+    "csv": ("CSV", _read_csv),
+    "arxiv-atom": ("arXiv Atom feed", arxiv.read_atom),
+    "oai-pmh": ("OAI-PMH response", arxiv.read_oai_pmh),
+    "huggingface": ("Hugging Face papers JSON", huggingface.read),
+    "openalex": ("OpenAlex JSON lines", openalex.read_jsonl),
+    "openalex-json": ("OpenAlex API JSON", openalex.read_json),
+    "semantic-scholar": ("Semantic Scholar JSON lines", semanticscholar.read),
+    "csl-json": ("CSL-JSON", csl.read),
+    "bibtex": ("BibTeX", bibtex.read),
+    "ris": ("RIS", ris.read),
+})

@@ -33,7 +33,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from enum import StrEnum
-from typing import Literal, TypedDict
+from typing import Literal, NotRequired, TypedDict
 
 import networkx as nx
 
@@ -82,7 +82,9 @@ _METHOD_RELATIONS = {Relation.USES_METHOD, Relation.PROPOSES_METHOD}
 
 
 class PaperNode(TypedDict):
-    """A paper; ``identifier`` and ``url`` are "" when the input gave none, ``label`` is the title or key."""
+    """A paper; ``identifier`` and ``url`` are "" when the input gave none, ``label`` is the title or key.
+    ``identifiers`` (normalized ids, see :mod:`kg.sources.ids`) and ``published`` (ISO date) are present
+    only when a source gave them."""
 
     kind: Literal[NodeKind.PAPER]
     key: str
@@ -92,6 +94,8 @@ class PaperNode(TypedDict):
     identifier: str
     url: str
     listings: tuple[Listing, ...]
+    identifiers: NotRequired[tuple[str, ...]]
+    published: NotRequired[str]
 
 
 class EntityNode(TypedDict):
@@ -178,6 +182,11 @@ def build_graph(
             url=p.url or "",
             listings=p.listings,
         )
+        # only when a source gave them, so papers from inputs without them export as before
+        if p.identifiers:
+            paper["identifiers"] = p.identifiers
+        if p.published:
+            paper["published"] = p.published
         g.add_node(paper_iri(p.key), **paper)
     for e in entities_by_id.values():
         entity = EntityNode(

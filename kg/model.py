@@ -65,8 +65,12 @@ class Listing:
 class Paper:
     """A deduplicated paper.
 
-    ``key`` is stable across runs: the input ``id`` when given, else a hash of the normalized title
-    (or of the abstract for abstract-only records). ``listings`` records every input it came from.
+    ``key`` is stable across runs: the input ``id`` when given, else its arXiv id, DOI, OpenAlex or
+    Semantic Scholar id, else a hash of the normalized title (or of the abstract for abstract-only
+    records). ``listings`` records every input it came from. ``identifiers`` are the normalized ids its
+    sources gave (``arXiv:2106.09685``, ``doi:10.1109/cvpr.2016.90``, ``openalex:W...``, ``s2:...``,
+    ``s2corpus:...``), ``authors`` display names in author order, ``published`` its publication date
+    (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``).
     """
 
     key: str
@@ -75,6 +79,9 @@ class Paper:
     identifier: str | None = None
     url: str | None = None
     listings: tuple[Listing, ...] = ()
+    authors: tuple[str, ...] = ()
+    identifiers: tuple[str, ...] = ()
+    published: str | None = None
 
     @property
     def label(self) -> str:

@@ -337,10 +337,12 @@ def test_empty_file(tmp_path, name, body):
     assert err.path == str(f) and err.line is None
 
 
-def test_unknown_extension_named_explicitly(tmp_path):
-    f = write(tmp_path / "papers.json", "[]")
-    raises_input_error([f], str(f), "unknown input extension '.json'", ".txt, .jsonl, .csv")
-    with pytest.raises(InputError, match="unknown input extension"):
+@pytest.mark.parametrize("name, body", [("papers.json", "[]"), ("notes.md", "# Papers\n\nsome text\n"),
+                                        ("other.xml", "<html><body/></html>")])
+def test_unknown_format_named_explicitly(tmp_path, name, body):
+    f = write(tmp_path / name, body)
+    raises_input_error([f], str(f), "unknown input format", "BibTeX or RIS")
+    with pytest.raises(InputError, match="unknown input format"):
         list(iter_records(f))
 
 

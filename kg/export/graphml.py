@@ -5,7 +5,8 @@ GraphML holds only scalar attributes, so the graph's tuples are written as reada
 Nodes
     ``type`` (Paper, Method, Task, Hardware, Keyphrase) and ``label`` (Gephi shows it), and where
     present ``key``, ``title``, ``abstract``, ``identifier``, ``url``, ``listings`` (``"data/a.txt:12 (Sep 9);
-    data/b.txt:40"``), ``alt_labels`` and ``broader`` (joined with ``" | "``), ``in_vocabulary``.
+    data/b.txt:40"``), ``identifiers``, ``alt_labels`` and ``broader`` (joined with ``" | "``),
+    ``published``, ``in_vocabulary``.
 Edges (the GraphML edge id is the relation)
     ``relation``, and where present ``score``, ``sentence``, ``surface``, ``source``, ``support`` and
     ``papers`` (joined with ``" | "``).
@@ -86,7 +87,12 @@ def _read_node(node: str, d: dict[str, Any]) -> PaperNode | EntityNode:
     if kind is NodeKind.PAPER:
         listings = tuple(_parse_listing(s) for s in d.get("listings", "").split(LISTING_SEP) if s)
         texts = {name: d.get(name, "") for name in ("title", "abstract", "identifier", "url")}
-        return PaperNode(kind=kind, key=d["key"], label=d["label"], listings=listings, **texts)
+        paper = PaperNode(kind=kind, key=d["key"], label=d["label"], listings=listings, **texts)
+        if d.get("identifiers"):
+            paper["identifiers"] = tuple(d["identifiers"].split(LIST_SEP))
+        if d.get("published"):
+            paper["published"] = d["published"]
+        return paper
     return EntityNode(
         kind=kind,
         label=d["label"],

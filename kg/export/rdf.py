@@ -81,6 +81,7 @@ _HTTP_IRI = re.compile(r"https?://[^\s<>\"{}|\\^`\x00-\x20\x7f]+\Z", re.IGNORECA
 # terms looked up once: every namespace attribute access builds a new URIRef, slow in the per-triple loop
 _TYPE, _LABEL = RDF.type, RDFS.label
 _IDENTIFIER, _TITLE, _ABSTRACT, _SOURCE = DCTERMS.identifier, DCTERMS.title, DCTERMS.abstract, DCTERMS.source
+_ISSUED = DCTERMS.issued
 _PREF, _ALT, _BROADER, _IN_SCHEME = SKOS.prefLabel, SKOS.altLabel, SKOS.broader, SKOS.inScheme
 _CONCEPT, _SCHEME, _INTEGER, _DECIMAL = SKOS.Concept, VOCAB.scheme, XSD.integer, XSD.decimal
 _K = {
@@ -237,6 +238,10 @@ def _paper_triples(graph: nx.MultiDiGraph, node: str, data: PaperNode, version: 
     key, title, abstract = data["key"], data["title"], data["abstract"]
     yield s, _TYPE, K[NodeKind.PAPER]
     yield s, _IDENTIFIER, _text(data["identifier"] or key)
+    for identifier in data.get("identifiers", ()):
+        yield s, _IDENTIFIER, _text(identifier)
+    if "published" in data:
+        yield s, _ISSUED, _date(data["published"])
     if title:
         yield s, _TITLE, _text(title)
     if abstract:
@@ -345,6 +350,14 @@ def _text(value: str) -> Literal:
 
 def _integer(value: Any) -> Literal:
     return Literal(str(int(value)), datatype=_INTEGER, normalize=False)
+
+
+_DATE_TYPES = {4: XSD.gYear, 7: XSD.gYearMonth, 10: XSD.date}
+
+
+def _date(value: str) -> Literal:
+    """A publication date (``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD``) as ``xsd:gYear``, ``gYearMonth`` or ``date``."""
+    return Literal(value, datatype=_DATE_TYPES.get(len(value), XSD.string), normalize=False)
 
 
 def _decimal(score: Any) -> Literal:
