@@ -33,7 +33,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from enum import StrEnum
-from typing import Literal, NotRequired, TypedDict
+from typing import Literal, TypedDict
 
 import networkx as nx
 
@@ -81,11 +81,7 @@ PAPER_RELATIONS = frozenset(
 _METHOD_RELATIONS = {Relation.USES_METHOD, Relation.PROPOSES_METHOD}
 
 
-class PaperNode(TypedDict):
-    """A paper; ``identifier`` and ``url`` are "" when the input gave none, ``label`` is the title or key.
-    ``identifiers`` (normalized ids, see :mod:`kg.sources.ids`) and ``published`` (ISO date) are present
-    only when a source gave them."""
-
+class _PaperFields(TypedDict):
     kind: Literal[NodeKind.PAPER]
     key: str
     label: str
@@ -94,8 +90,15 @@ class PaperNode(TypedDict):
     identifier: str
     url: str
     listings: tuple[Listing, ...]
-    identifiers: NotRequired[tuple[str, ...]]
-    published: NotRequired[str]
+
+
+class PaperNode(_PaperFields, total=False):
+    """A paper; ``identifier`` and ``url`` are "" when the input gave none, ``label`` is the title or key.
+    ``identifiers`` (normalized ids, see :mod:`kg.sources.ids`) and ``published`` (ISO date) are present
+    only when a source gave them."""
+
+    identifiers: tuple[str, ...]
+    published: str
 
 
 class EntityNode(TypedDict):

@@ -35,7 +35,7 @@ def _check_contract(g: nx.MultiDiGraph) -> None:
     for node, data in g.nodes(data=True):
         kind = node_kind(g, node)
         schema = PaperNode if kind is NodeKind.PAPER else EntityNode
-        assert set(data) == set(typing.get_type_hints(schema)), node
+        assert schema.__required_keys__ <= set(data) <= set(typing.get_type_hints(schema)), node
         assert type(data["kind"]) is NodeKind
     for u, v, key, data in g.edges(keys=True, data=True):
         assert type(key) is Relation and data["relation"] is key, (u, v)

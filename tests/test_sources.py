@@ -453,3 +453,14 @@ def test_the_mixed_corpus_exports_ids_and_dates_and_conforms_to_the_shapes(mixed
     assert rdf.value(URIRef(paper_iri("2006.11239")), dcterms.issued) == Literal("2020", datatype=XSD.gYear)
     result = validate(rdf)
     assert result.conforms, result.text
+
+
+def test_graphml_keeps_the_identifiers_and_the_date(mixed, tmp_path):
+    from kg.export.graphml import read_graphml, write_graphml
+    from kg.graph import build_graph
+    from kg.namespace import paper_iri
+
+    write_graphml(build_graph(mixed[0].papers, [], []), tmp_path / "g.graphml")
+    resnet = read_graphml(tmp_path / "g.graphml").nodes[paper_iri("1512.03385")]
+    assert resnet["identifiers"] == ("arXiv:1512.03385", "doi:10.1109/cvpr.2016.90", "openalex:W2194775991")
+    assert resnet["published"] == "2015-12-10"
