@@ -9,7 +9,7 @@ BENCH := ../shared/bench
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install build test test-fast browser-deps lint eval bench clean
+.PHONY: install build test test-fast browser-deps lint eval bench train clean
 
 # torch first, from this machine's CPU build, so sentence-transformers does not pull a CUDA build.
 $(STAMP): pyproject.toml
@@ -45,6 +45,10 @@ lint: install
 
 eval: install
 	$(PY) bench/evaluate.py --bench-dir $(BENCH)
+
+# The tagger and relation weights (kg/extract/weights/) from SciERC in ../shared/bench: CPU, fixed seeds.
+train: install
+	nice -n 10 $(PY) -m kg.extract.train --bench-dir $(BENCH)
 
 bench: install
 	$(PY) bench/run.py

@@ -1,0 +1,133 @@
+"""The span tagger: a small MLP over the frozen encoder's word vectors, decoded into legal BIO spans.
+
+Each word's feature vector (:attr:`kg.extract.tokens.Encoded.features`: the last two layers of
+all-MiniLM-L6-v2) goes through one hidden layer (ReLU) to a softmax over the tags ``O``, ``B-T`` and
+``I-T`` for each type T in :data:`kg.extract.scierc.TYPES`. Viterbi decoding then finds the most probable
+tag sequence in which every ``I-T`` follows a ``B-T`` or an ``I-T``, so spans are always well formed.
+
+Inference is numpy only. The weights (``kg/extract/weights/scierc-minilm.npz``) are trained on SciERC by
+``make train`` (:mod:`kg.extract.train`); see ``kg/extract/weights/README.md`` for the data's citation.
+
+Examples
+--------
+>>> import numpy as np
+>>> tags = ("O", "B-Method", "I-Method")
+>>> logp = np.log(np.array([[0.1, 0.2, 0.7], [0.1, 0.1, 0.8], [0.9, 0.05, 0.05]]))
+>>> viterbi(logp, tags)  # I-Method cannot open a span: the best legal reading starts it with B-Method
+[1, 2, 0]
+>>> spans_of([1, 2, 0], tags)
+[(0, 2, 'Method')]
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from kg.errors import InputError
+
+__all__ = ["WEIGHTS", "SpanTagger", "Tagged", "spans_of", "viterbi"]
+
+WEIGHTS = Path(__file__).resolve().parent / "weights" / "scierc-minilm.npz"
+_REBUILD = "rebuild it with `make train` (needs ../shared/bench/scierc), or restore it with `git checkout`"
+
+
+@dataclass(frozen=True)
+class Tagged:
+    """A tagged span of words ``start:end`` (end exclusive), its type and mean tag probability."""
+
+    start: int
+    end: int
+    type: str
+    confidence: float
+
+
+def viterbi(logp: np.ndarray, tags: tuple[str, ...]) -> list[int]:
+    """The most probable tag sequence (indices into ``tags``) in which ``I-T`` only follows ``B-T`` / ``I-T``."""
+    n, k = logp.shape
+    allowed = np.zeros((k, k), dtype=bool)  # allowed[prev, next]
+    for i, a in enumerate(tags):
+        for j, b in enumerate(tags):
+            allowed[i, j] = not b.startswith("I-") or a[2:] == b[2:]
+    start_ok = np.array([not t.startswith("I-") for t in tags])
+    trans = np.where(allowed, 0.0, -np.inf)
+    score = np.where(start_ok, logp[0], -np.inf)
+    back = np.zeros((n, k), dtype=np.int64)
+    for i in range(1, n):
+        cand = score[:, None] + trans
+        back[i] = np.argmax(cand, axis=0)
+        score = cand[back[i], np.arange(k)] + logp[i]
+    path = [int(np.argmax(score))]
+    for i in range(n - 1, 0, -1):
+        path.append(int(back[i, path[-1]]))
+    return path[::-1]
+
+
+def spans_of(path: list[int], tags: tuple[str, ...]) -> list[tuple[int, int, str]]:
+    """``(start, end, type)`` spans of a legal BIO path."""
+    out: list[tuple[int, int, str]] = []
+    start, kind = None, None
+    for i, t in enumerate([*path, 0]):
+        tag = tags[t] if i < len(path) else "O"
+        if tag.startswith("I-") and kind == tag[2:]:
+            continue
+        if kind is not None:
+            out.append((start, i, kind))
+            start, kind = None, None
+        if tag.startswith("B-"):
+            start, kind = i, tag[2:]
+    return out
+
+
+class SpanTagger:
+    """The trained tagger; :meth:`load` reads the weights file."""
+
+    def __init__(self, params: dict[str, np.ndarray], tags: tuple[str, ...], digest: str = ""):
+        self.params = params
+        self.tags = tags
+        self.digest = digest
+
+    @classmethod
+    def load(cls, path: str | Path = WEIGHTS) -> SpanTagger:
+        """Read the weights; a missing or unreadable file is an :class:`InputError` naming it."""
+        path = Path(path)
+        if not path.exists():
+            raise InputError(str(path), f"tagger weights not found; {_REBUILD}")
+        try:
+            data = path.read_bytes()
+            with np.load(path, allow_pickle=False) as npz:
+                params = {k: np.asarray(npz[k]) for k in npz.files}
+            tags = tuple(str(t) for t in params.pop("tags"))
+            for key in ("w1", "b1", "w2", "b2", "mean", "scale"):
+                if key not in params:
+                    raise ValueError(f"no array {key!r}")
+            if params["w2"].shape[1] != len(tags) or params["w1"].shape[1] != params["w2"].shape[0]:
+                raise ValueError("array shapes do not fit together")
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as exc:
+            raise InputError(str(path), f"tagger weights unreadable ({exc}); {_REBUILD}") from exc
+        return cls(params, tags, hashlib.sha256(data).hexdigest()[:16])
+
+    def probabilities(self, features: np.ndarray) -> np.ndarray:
+        """Tag probabilities per word (rows sum to 1)."""
+        p = self.params
+        x = (features.astype(np.float32) - p["mean"]) / p["scale"]
+        h = np.maximum(x @ p["w1"].astype(np.float32) + p["b1"], 0.0)
+        z = h @ p["w2"].astype(np.float32) + p["b2"]
+        z -= z.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        return e / e.sum(axis=1, keepdims=True)
+
+    def tag(self, features: np.ndarray) -> list[Tagged]:
+        """Typed spans of one text's words."""
+        if len(features) == 0:
+            return []
+        prob = self.probabilities(features)
+        path = viterbi(np.log(prob + 1e-9), self.tags)
+        return [
+            Tagged(s, e, kind, float(prob[np.arange(s, e), [path[i] for i in range(s, e)]].mean()))
+            for s, e, kind in spans_of(path, self.tags)
+        ]

@@ -1,0 +1,166 @@
+"""One forward pass of the encoder per paper: word vectors for the tagger, span vectors for KeyBERT.
+
+A paper's text (title and abstract) is split into words (:data:`kg.extract.text.TOKEN`), the words into
+the model's word pieces, and the whole paper runs through all-MiniLM-L6-v2 once (texts longer than 510
+word pieces run as consecutive windows). What comes back per paper (:class:`Encoded`):
+
+- ``spans``: the character span of each word in the text;
+- ``features``: per word, the mean of its word pieces' vectors from the last two layers, concatenated
+  (``2 * 384`` floats): what the tagger (:mod:`kg.extract.tagger`) reads;
+- ``states``: per word, the last layer alone, from which span embeddings are pooled
+  (:meth:`Encoded.span_vector`), for KeyBERT's ``word_embeddings`` and for the relation classifier;
+- ``doc``: the L2-normalized mean of every word piece's last-layer vector, the paper's embedding
+  (sentence-transformers' mean pooling, over the whole text rather than its first 256 word pieces).
+
+Nothing here is cached: the vectors are big (about 0.5 MB a paper) and only the extraction made from them
+is kept.
+
+Examples
+--------
+>>> [t for t, _, _ in words_of("We fine-tune Llama-3.1-70B (LoRA).")]
+['We', 'fine-tune', 'Llama-3.1-70B', '(', 'LoRA', ')', '.']
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from kg.extract.text import TOKEN
+
+__all__ = ["Encoded", "TokenEncoder", "words_of"]
+
+_MAX_PIECES = 510  # word pieces per window; [CLS] and [SEP] make 512, the model's position limit
+
+
+def words_of(text: str) -> list[tuple[str, int, int]]:
+    """The words of ``text`` with their character spans (the project's one tokenizer)."""
+    return [(m.group(), m.start(), m.end()) for m in TOKEN.finditer(text)]
+
+
+@dataclass(frozen=True, eq=False)
+class Encoded:
+    """One text after the forward pass (see the module docstring)."""
+
+    spans: tuple[tuple[int, int], ...]
+    features: np.ndarray  # (n_words, 2 * dim) float32
+    states: np.ndarray  # (n_words, dim) float32
+    doc: np.ndarray  # (dim,) float32, unit length
+
+    def span_vector(self, start: int, end: int) -> np.ndarray:
+        """Unit-length mean of the last-layer vectors of words ``start:end``."""
+        v = self.states[start:end].mean(axis=0)
+        n = float(np.linalg.norm(v))
+        return v / n if n else v
+
+
+class TokenEncoder:
+    """all-MiniLM-L6-v2's word pieces and hidden states (not its pooled sentence embedding).
+
+    Takes the loaded ``sentence_transformers.SentenceTransformer`` (so the build holds the model once), or
+    loads it from the bundled package on first use.
+    """
+
+    def __init__(self, model=None, device: str = "cpu", batch_tokens: int = 8192):
+        self._model = model
+        self.device = device
+        self.batch_tokens = batch_tokens
+        self.texts_encoded = 0
+        self.seconds = 0.0
+
+    @functools.cached_property
+    def model(self):  # -> sentence_transformers.SentenceTransformer
+        if self._model is not None:
+            return self._model
+        from kg.extract.embed import SentenceTransformerEmbedder
+
+        return SentenceTransformerEmbedder(self.device).model
+
+    def encode(self, texts: Sequence[str], words: Sequence[list[tuple[str, int, int]]] | None = None) -> list[Encoded]:
+        """Encode each text (split by :func:`words_of` unless ``words`` gives each text's words and spans);
+        windows of similar length are batched together (padding is masked)."""
+        import torch
+
+        started = time.perf_counter()
+        st = self.model
+        tokenizer, bert = st.tokenizer, st[0].auto_model
+        words = [words_of(t) for t in texts] if words is None else list(words)
+        windows = []  # (text index, word offset, piece ids, piece -> word index)
+        for i, ws in enumerate(words):
+            windows.extend(_windows(i, [w for w, _, _ in ws], tokenizer))
+        outputs: list[tuple[np.ndarray, np.ndarray] | None] = [None] * len(windows)
+        order = sorted(range(len(windows)), key=lambda k: len(windows[k][2]))
+        device = next(bert.parameters()).device
+        with torch.inference_mode():
+            k = 0
+            while k < len(order):
+                longest = len(windows[order[min(len(order) - 1, k)]][2])
+                size = max(1, self.batch_tokens // max(1, longest))
+                batch = order[k : k + size]
+                longest = max(len(windows[j][2]) for j in batch)
+                ids = torch.zeros((len(batch), longest), dtype=torch.long)
+                mask = torch.zeros((len(batch), longest), dtype=torch.long)
+                for r, j in enumerate(batch):
+                    ids[r, : len(windows[j][2])] = torch.tensor(windows[j][2])
+                    mask[r, : len(windows[j][2])] = 1
+                out = bert(input_ids=ids.to(device), attention_mask=mask.to(device), output_hidden_states=True)
+                last, prev = out.hidden_states[-1].float().cpu().numpy(), out.hidden_states[-2].float().cpu().numpy()
+                for r, j in enumerate(batch):
+                    n = len(windows[j][2])
+                    outputs[j] = (last[r, :n], prev[r, :n])
+                k += len(batch)
+        by_text: dict[int, list] = {}
+        for j, window in enumerate(windows):
+            by_text.setdefault(window[0], []).append((window, outputs[j]))
+        result = [_assemble(words[i], by_text[i]) for i in range(len(texts))]
+        self.texts_encoded += len(texts)
+        self.seconds += time.perf_counter() - started
+        return result
+
+
+def _windows(index: int, words: list[str], tokenizer) -> list[tuple[int, int, list[int], list[int]]]:
+    """Cut a text's words into windows of at most :data:`_MAX_PIECES` word pieces each."""
+    pieces = tokenizer(words, add_special_tokens=False, is_split_into_words=False)["input_ids"] if words else []
+    out, cur_ids, cur_map, offset = [], [], [], 0
+    for w, ids in enumerate(pieces):
+        ids = ids[:_MAX_PIECES] or [tokenizer.unk_token_id]
+        if len(cur_ids) + len(ids) > _MAX_PIECES:
+            out.append((index, offset, cur_ids, cur_map))
+            cur_ids, cur_map, offset = [], [], w
+        cur_ids.extend(ids)
+        cur_map.extend([w - offset] * len(ids))
+    if cur_ids or not out:
+        out.append((index, offset, cur_ids, cur_map))
+    cls, sep = tokenizer.cls_token_id, tokenizer.sep_token_id
+    return [(i, off, [cls, *ids, sep], [-1, *m, -1]) for i, off, ids, m in out]
+
+
+def _assemble(words: list[tuple[str, int, int]], parts) -> Encoded:
+    """Word vectors (mean over each word's pieces) and the paper vector (mean over all pieces)."""
+    n = len(words)
+    dim = parts[0][1][0].shape[1]
+    last_sum = np.zeros((n, dim), dtype=np.float64)
+    prev_sum = np.zeros((n, dim), dtype=np.float64)
+    count = np.zeros(n, dtype=np.float64)
+    doc = np.zeros(dim, dtype=np.float64)
+    pieces = 0
+    for (_, offset, _ids, mapping), (last, prev) in parts:
+        idx = np.asarray(mapping)
+        inside = idx >= 0
+        np.add.at(last_sum, idx[inside] + offset, last[inside])
+        np.add.at(prev_sum, idx[inside] + offset, prev[inside])
+        np.add.at(count, idx[inside] + offset, 1.0)
+        doc += last.sum(axis=0)
+        pieces += len(last)
+    count = np.maximum(count, 1.0)[:, None]
+    states = (last_sum / count).astype(np.float32)
+    features = np.concatenate([states, (prev_sum / count).astype(np.float32)], axis=1)
+    doc /= max(pieces, 1)
+    norm = float(np.linalg.norm(doc))
+    return Encoded(
+        tuple((s, e) for _, s, e in words), features, states, (doc / norm if norm else doc).astype(np.float32)
+    )

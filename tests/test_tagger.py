@@ -1,0 +1,149 @@
+"""The learned extraction: SciERC reader, BIO decoding, the weights file, training, tagger and relations.
+
+Tests that run the encoder are marked ``slow``; training needs ``../shared/bench/scierc`` and is skipped
+without it.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kg.errors import InputError
+from kg.extract.relations import RelationModel, pair_features
+from kg.extract.scierc import read_scierc
+from kg.extract.tagger import WEIGHTS, SpanTagger, spans_of, viterbi
+from kg.extract.tokens import words_of
+
+BENCH = Path(__file__).resolve().parents[2] / "shared" / "bench"
+TAGS = ("O", "B-Method", "I-Method", "B-Task", "I-Task")
+
+
+@given(st.lists(st.lists(st.floats(0.01, 1.0), min_size=5, max_size=5), min_size=1, max_size=30))
+def test_viterbi_paths_are_legal_bio(rows):
+    prob = np.array(rows)
+    path = viterbi(np.log(prob / prob.sum(axis=1, keepdims=True)), TAGS)
+    assert len(path) == len(rows)
+    for i, t in enumerate(path):
+        if TAGS[t].startswith("I-"):
+            assert i > 0 and TAGS[path[i - 1]][2:] == TAGS[t][2:]
+    covered = [i for s, e, _ in spans_of(path, TAGS) for i in range(s, e)]
+    assert covered == sorted(set(covered))  # spans never overlap
+    assert {i for i, t in enumerate(path) if t} == set(covered)
+
+
+def test_viterbi_picks_the_best_legal_path():
+    # greedy reading would be O I-Task: illegal, so the best legal one opens the span with B-Task
+    logp = np.log(np.array([[0.9, 0.02, 0.02, 0.03, 0.03], [0.1, 0.05, 0.05, 0.3, 0.5]]))
+    assert spans_of(viterbi(logp, TAGS), TAGS) == [(1, 2, "Task")]
+
+
+def test_missing_weights_name_the_file_and_the_fix(tmp_path):
+    with pytest.raises(InputError, match=r"nothere\.npz.*make train"):
+        SpanTagger.load(tmp_path / "nothere.npz")
+
+
+@pytest.mark.parametrize("content", [b"", b"not a zip file", b"PK\x03\x04truncated"])
+def test_corrupt_weights_name_the_file_and_the_fix(tmp_path, content):
+    path = tmp_path / "w.npz"
+    path.write_bytes(content)
+    with pytest.raises(InputError, match=r"w\.npz.*unreadable.*make train"):
+        SpanTagger.load(path)
+
+
+def test_weights_with_wrong_shapes_are_refused(tmp_path):
+    path = tmp_path / "w.npz"
+    np.savez(
+        path,
+        tags=np.array(TAGS),
+        w1=np.zeros((4, 3)),
+        b1=np.zeros(3),
+        w2=np.zeros((2, 5)),
+        b2=np.zeros(5),
+        mean=np.zeros(4),
+        scale=np.ones(4),
+    )
+    with pytest.raises(InputError, match="shapes"):
+        SpanTagger.load(path)
+
+
+def test_bundled_weights_load():
+    tagger = SpanTagger.load(WEIGHTS)
+    assert tagger.tags[0] == "O" and {"B-Method", "I-Task", "B-Material"} <= set(tagger.tags)
+    assert tagger.params["w1"].shape[0] == 768
+    rel = RelationModel.from_params(tagger.params)
+    assert 0 < rel.threshold < 1 and rel.coef.shape == rel.mean.shape
+    assert WEIGHTS.stat().st_size < 5_000_000
+
+
+def test_the_test_split_is_never_read(tmp_path):
+    path = tmp_path / "test.json"
+    path.write_text("{}\n")
+    with pytest.raises(InputError, match="held out"):
+        list(read_scierc(path))
+
+
+def test_a_malformed_scierc_line_names_file_and_line(tmp_path):
+    path = tmp_path / "train.json"
+    path.write_text('{"sentences": [["a"]], "ner": [[]], "relations": [[]]}\n{"sentences": 3}\n')
+    with pytest.raises(InputError, match=r"train\.json:2"):
+        list(read_scierc(path))
+
+
+@pytest.fixture(scope="module")
+def encoder():
+    from kg.extract.tokens import TokenEncoder
+
+    return TokenEncoder()
+
+
+@pytest.mark.slow
+def test_tagger_and_relations_on_real_sentences(encoder):
+    text = (
+        "We use conditional random fields for named entity recognition. "
+        "Experiments on the CoNLL-2003 corpus show that the method improves machine translation too."
+    )
+    words = words_of(text)
+    enc = encoder.encode([text])[0]
+    tagger = SpanTagger.load()
+    spans = tagger.tag(enc.features)
+    named = {(" ".join(w for w, _, _ in words[t.start : t.end]), t.type) for t in spans}
+    assert ("conditional random fields", "Method") in named
+    assert ("named entity recognition", "Task") in named
+    assert ("machine translation", "Task") in named
+    rel = RelationModel.from_params(tagger.params)
+    sentences = [(0, 10), (10, len(words))]
+    at = {w: i for i, (w, _, _) in enumerate(words)}
+    method, ner, mt = (
+        (at["conditional"], at["fields"] + 1),
+        (at["named"], at["recognition"] + 1),
+        (at["machine"], at["translation"] + 1),
+    )
+    all_spans = [(t.start, t.end) for t in spans]
+    near, far = rel.score(
+        np.vstack(
+            [pair_features(enc, [w for w, _, _ in words], sentences, method, task, all_spans) for task in (ner, mt)]
+        )
+    )
+    assert near >= rel.threshold > far
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (BENCH / "scierc" / "train.json").exists(), reason="needs ../shared/bench/scierc")
+def test_training_on_a_tiny_subset_takes_under_a_minute(tmp_path, encoder):
+    from kg.extract.train import TrainOptions, run
+
+    encoder.encode(["warm up the model"])
+    started = time.perf_counter()
+    out = tmp_path / "tiny.npz"
+    scores = run(BENCH, out, TrainOptions(epochs=3), limit=12, encoder=encoder, log=lambda *_: None)
+    assert time.perf_counter() - started < 60
+    tagger = SpanTagger.load(out)
+    assert tagger.tags == SpanTagger.load().tags
+    assert set(scores["tagger"]) == {"Method", "Task", "Material"}
+    assert all(0 <= v <= 1 for prf in scores["tagger"].values() for v in prf)
