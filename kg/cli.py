@@ -1,6 +1,6 @@
 """The ``kg`` command: thin argument parsing over the pipeline stages.
 
-    kg build [INPUT ...] [--out DIR] [--strict] [--force] [--allow-empty] [--html-max-nodes N]
+    kg build [INPUT ...] [--out DIR] [--strict] [--force] [--allow-empty] [--dry-run] [--html-max-nodes N]
              [--device auto|cpu|cuda]
     kg query (QUERY | --file F.rq | --name NAME | --list) [--param NAME=VALUE ...] [--graph PATH]
              [--format table|csv|json] [--store memory|oxigraph] [--allow-service]
@@ -26,6 +26,8 @@ DEFAULT_GRAPH = DEFAULT_OUT / "graph.ttl"
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
+    if args.dry_run:
+        return _dry_run(args)
     from kg.pipeline import BuildOptions, build
 
     report = build(
@@ -43,6 +45,20 @@ def _cmd_build(args: argparse.Namespace) -> int:
         ),
     )
     print(report.summary())
+    return 0
+
+
+def _dry_run(args: argparse.Namespace) -> int:
+    """Read and deduplicate the inputs, say what was found, build nothing (no model, no exports)."""
+    from kg.corpus import default_corpus_dir, read_corpus
+
+    corpus = read_corpus(
+        [Path(p) for p in args.inputs] or [default_corpus_dir()],
+        strict=args.strict,
+        on_warning=lambda msg: print(f"kg: warning: {msg}", file=sys.stderr),
+    )
+    print(corpus.summary())
+    print(f"dry run: nothing built, {args.out}/ untouched")
     return 0
 
 
@@ -139,7 +155,13 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     b = sub.add_parser("build", help="build the graph and its exports from paper listings")
-    b.add_argument("inputs", nargs="*", help="files or directories (.txt dumps, .jsonl, .csv); default: bundled")
+    b.add_argument("inputs", nargs="*",
+                   help="files or directories: daily-papers .txt dumps, .jsonl, .csv, arXiv Atom/OAI-PMH .xml, "
+                        "Hugging Face/OpenAlex/CSL .json, OpenAlex/Semantic Scholar .jsonl, .bib, .ris (format "
+                        "read from the content); default: the bundled corpus")
+    b.add_argument("--dry-run", action="store_true",
+                   help="only read the inputs: report files, formats detected, papers, duplicates and skipped "
+                        "records, and build nothing")
     b.add_argument("--out", default=str(DEFAULT_OUT), help="output directory (default: exports/)")
     b.add_argument("--strict", action="store_true", help="a malformed record fails the build (exit 2)")
     b.add_argument("--force", action="store_true", help="rebuild even when the exports are up to date")

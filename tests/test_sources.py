@@ -464,3 +464,15 @@ def test_graphml_keeps_the_identifiers_and_the_date(mixed, tmp_path):
     resnet = read_graphml(tmp_path / "g.graphml").nodes[paper_iri("1512.03385")]
     assert resnet["identifiers"] == ("arXiv:1512.03385", "doi:10.1109/cvpr.2016.90", "openalex:W2194775991")
     assert resnet["published"] == "2015-12-10"
+
+
+def test_kg_build_dry_run_reports_and_builds_nothing(tmp_path, capsys):
+    from kg import cli
+
+    out = tmp_path / "out"
+    assert cli.main(["build", str(SOURCES), "--dry-run", "--out", str(out)]) == 0
+    printed = capsys.readouterr()
+    assert "13 input file(s)" in printed.out and "distinct papers: 14" in printed.out
+    assert "zotero.bib:31: malformed BibTeX entry" in printed.err
+    assert not out.exists()
+    assert cli.main(["build", str(SOURCES), "--dry-run", "--strict", "--out", str(out)]) == 2
