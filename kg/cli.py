@@ -1,11 +1,12 @@
 """The ``kg`` command: thin argument parsing over the pipeline stages.
 
     kg build [INPUT ...] [--out DIR] [--strict] [--force] [--allow-empty] [--dry-run] [--html-max-nodes N]
-             [--device auto|cpu|cuda]
+             [--device auto|cpu|cuda] [--engine in-process|dask] [--scheduler local:N|tcp://HOST:PORT]
     kg query (QUERY | --file F.rq | --name NAME | --list) [--param NAME=VALUE ...] [--graph PATH]
-             [--format table|csv|json] [--store memory|oxigraph] [--allow-service]
+             [--format table|csv|json] [--store memory|oxigraph|DIR] [--allow-service]
     kg validate [PATH]
-    kg serve [--graph PATH] [--host 127.0.0.1] [--port 8000] [--store memory|oxigraph] [--timeout S]
+    kg load [EXPORT] --store DIR
+    kg serve [--graph PATH] [--host 127.0.0.1] [--port 8000] [--store memory|oxigraph|DIR] [--timeout S]
              [--row-limit N] [--workers N] [--max-query-chars N] [--max-depth N] [--max-body BYTES]
 
 Exit codes: 0 success, 1 a check failed (validation), 2 bad input or usage, or the engine failed (a Dask
@@ -122,6 +123,13 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 1
 
 
+def _cmd_load(args: argparse.Namespace) -> int:
+    from kg.query.store import load_store
+
+    print(load_store(Path(args.export), Path(args.store)).summary())
+    return 0
+
+
 def _cmd_serve(args: argparse.Namespace) -> int:
     from kg.query.serve import ServeOptions, serve
 
@@ -188,9 +196,10 @@ def _parser() -> argparse.ArgumentParser:
     q.add_argument("--format", choices=["table", "csv", "json"], default="table")
     q.add_argument(
         "--store",
-        choices=["memory", "oxigraph"],
         default="oxigraph",
-        help="triple store: oxigraph (default; loads 8-13x faster, see bench/query_latency.md) or memory (rdflib)",
+        metavar="memory|oxigraph|DIR",
+        help="triple store: oxigraph (default; loads 8-13x faster, see bench/query_latency.md), memory (rdflib), "
+        "or DIR, an on-disk store made by `kg load` (answers from disk; --graph is not read)",
     )
     q.add_argument(
         "--param",
@@ -205,6 +214,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     q.set_defaults(func=_cmd_query)
 
+    ld = sub.add_parser("load", help="bulk-load an export's graph.nt into an on-disk Oxigraph store")
+    ld.add_argument("export", nargs="?", default=str(DEFAULT_OUT), help="export directory or .nt file")
+    ld.add_argument("--store", required=True, metavar="DIR",
+                    help="store directory (created; a later load adds only what changed)")
+    ld.set_defaults(func=_cmd_load)
+
     v = sub.add_parser("validate", help="check an export against the SHACL shapes")
     v.add_argument("path", nargs="?", default=str(DEFAULT_GRAPH))
     v.set_defaults(func=_cmd_validate)
@@ -213,7 +228,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--graph", default=str(DEFAULT_GRAPH))
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8000)
-    s.add_argument("--store", choices=["memory", "oxigraph"], default="oxigraph", help="as for kg query")
+    s.add_argument("--store", default="oxigraph", metavar="memory|oxigraph|DIR", help="as for kg query")
     s.add_argument("--timeout", type=float, default=10.0, help="seconds before a query is stopped")
     s.add_argument("--row-limit", type=int, default=10_000, help="most result rows returned")
     s.add_argument("--workers", type=int, default=2, help="query worker processes (each holds the graph)")

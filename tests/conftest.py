@@ -112,7 +112,7 @@ class TrigramEmbedder(Embedder):
         return out + 1e-3
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def trigram_embedder():
     """A fast deterministic stand-in for the model (a class: call it for a fresh instance)."""
     return TrigramEmbedder

@@ -78,9 +78,10 @@ def load_graph(path: str | Path, store: str = "memory") -> Graph:
     ----------
     path : str or Path
         ``.ttl``, ``.nt``, ``.jsonld`` (or ``.rdf``/``.xml``) file; a directory means its ``graph.ttl``.
-    store : {"memory", "oxigraph"}
+    store : {"memory", "oxigraph"} or a directory
         ``memory``: rdflib's in-memory store and SPARQL engine. ``oxigraph``: pyoxigraph through oxrdflib
-        (parsed by Oxigraph's own parsers, queried by its engine).
+        (parsed by Oxigraph's own parsers, queried by its engine). A directory: an on-disk store made by
+        ``kg load`` (:mod:`kg.query.store`), opened read-only; ``path`` is not read then.
 
     Raises
     ------
@@ -88,19 +89,25 @@ def load_graph(path: str | Path, store: str = "memory") -> Graph:
         The file is missing or cannot be parsed (the message names the file).
     """
     if store not in STORES:
-        raise ValueError(f"store must be one of {STORES}, got {store!r}")
+        from kg.query.store import open_store
+
+        return _bind_prefixes(open_store(Path(store)))
     path = graph_file(path)
     if not path.is_file():
         raise InputError(path, "no such graph file (build one with `kg build`, or pass --graph)")
     memory_format, ox_format = RDF_FORMATS.get(path.suffix.lower(), DEFAULT_FORMAT)
-    graph = Graph(store="Oxigraph") if store == "oxigraph" else Graph(bind_namespaces="core")
-    for prefix, ns in PREFIXES.items():
-        graph.bind(prefix, ns, override=True, replace=True)
+    graph = _bind_prefixes(Graph(store="Oxigraph") if store == "oxigraph" else Graph(bind_namespaces="core"))
     try:
         graph.parse(path, format=ox_format if store == "oxigraph" else memory_format)
     except Exception as exc:  # parsers raise many types; every one means "this file is not valid RDF"
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputError(path, f"cannot parse as {memory_format}: {first_line}") from exc
+    return graph
+
+
+def _bind_prefixes(graph: Graph) -> Graph:
+    for prefix, ns in PREFIXES.items():
+        graph.bind(prefix, ns, override=True, replace=True)
     return graph
 
 

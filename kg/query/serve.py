@@ -68,6 +68,7 @@ from kg.query.guard import (
     check_query,
     with_deep_stack,
 )
+from kg.query.store import is_store
 
 log = logging.getLogger("kg.query.serve")
 
@@ -125,8 +126,9 @@ class ServeOptions:
     max_body: int = 1_000_000  # bytes of a POST body
 
     def __post_init__(self) -> None:
-        if self.store not in STORES:
-            raise InputError("--store", f"must be one of {', '.join(STORES)}, got {self.store!r}")
+        if self.store not in STORES and not is_store(Path(self.store)):
+            raise InputError("--store", f"must be one of {', '.join(STORES)} or a store made by `kg load`, "
+                                        f"got {self.store!r}")
         if not self.timeout > 0:
             raise InputError("--timeout", f"must be a positive number of seconds, got {self.timeout}")
         if self.row_limit < 1:
@@ -621,8 +623,9 @@ def serve(path: Path, options: ServeOptions | None = None) -> int:
     import uvicorn
 
     options = options or ServeOptions()
-    graph_file = path / "graph.ttl" if path.is_dir() else path
-    if not graph_file.is_file():
+    on_disk = options.store not in STORES  # a store made by `kg load`: the workers answer from disk
+    graph_file = Path(options.store) if on_disk else path / "graph.ttl" if path.is_dir() else path
+    if not on_disk and not graph_file.is_file():
         raise InputError(graph_file, "no such graph file (build one with `kg build`, or pass --graph)")
     sock = _listen(options.host, options.port)
     pool = QueryPool(graph_file, options)
@@ -631,7 +634,7 @@ def serve(path: Path, options: ServeOptions | None = None) -> int:
         host, port = sock.getsockname()[:2]
         shown = f"[{host}]" if ":" in host else host
         print(
-            f"kg serve: {graph_file} ({pool.triples:,} triples, {options.store} store, "
+            f"kg serve: {graph_file} ({pool.triples:,} triples, {'on-disk' if on_disk else options.store} store, "
             f"{options.workers} workers) at http://{shown}:{port}/sparql  (query page: http://{shown}:{port}/)",
             flush=True,
         )
