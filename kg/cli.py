@@ -8,6 +8,7 @@
     kg load [EXPORT] --store DIR
     kg serve [--graph PATH] [--host 127.0.0.1] [--port 8000] [--store memory|oxigraph|DIR] [--timeout S]
              [--row-limit N] [--workers N] [--max-query-chars N] [--max-depth N] [--max-body BYTES]
+             [--memory-limit MIB]
 
 Exit codes: 0 success, 1 a check failed (validation), 2 bad input or usage, or the engine failed (a Dask
 scheduler that cannot be reached, workers that keep dying).
@@ -143,9 +144,12 @@ def _cmd_serve(args: argparse.Namespace) -> int:
             row_limit=args.row_limit,
             workers=args.workers,
             # given only when set, so the defaults live in ServeOptions alone
-            **{k: getattr(args, k) for k in ("max_query_chars", "max_depth", "max_body") if hasattr(args, k)},
+            **{k: getattr(args, k) for k in _SERVE_LIMITS if hasattr(args, k)},
         ),
     )
+
+
+_SERVE_LIMITS = ("max_query_chars", "max_depth", "max_body", "memory_limit")
 
 
 def _non_negative(text: str) -> int:
@@ -236,6 +240,13 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--max-query-chars", type=int, default=unset, help="longest query text accepted (400 above)")
     s.add_argument("--max-depth", type=int, default=unset, help="deepest nesting of { ( [ in a query (400 above)")
     s.add_argument("--max-body", type=int, default=unset, help="largest POST body in bytes (413 above)")
+    s.add_argument(
+        "--memory-limit",
+        type=int,
+        default=unset,
+        metavar="MIB",
+        help="address space of each query worker in MiB (503 above; default: half the memory, shared)",
+    )
     s.set_defaults(func=_cmd_serve)
 
     return p

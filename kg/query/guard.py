@@ -183,12 +183,12 @@ def _unescape(m: re.Match[str]) -> str:
 
 # ------------------------------------------------------------------ running a parser with room to recurse
 
-_STACK_BYTES = 256 * 1024 * 1024
+_STACK_BYTES = 64 * 1024 * 1024
 _RECURSION_LIMIT = 10_000
 
 
 def with_deep_stack(fn: Callable[..., T], *args: object, **kwargs: object) -> T:
-    """``fn(*args, **kwargs)`` in a thread with a 256 MiB stack and a recursion limit of 10,000.
+    """``fn(*args, **kwargs)`` in a thread with a 64 MiB stack and a recursion limit of 10,000.
 
     rdflib parses and evaluates a query recursively, about 40 frames per nesting level, so Python's
     default limit of 1,000 fails at about 25 levels: well inside what :data:`DEFAULT_MAX_DEPTH` allows.
