@@ -118,7 +118,7 @@ class BuildReport:
         lines = [
             f"papers read: {c.records_read}  distinct papers: {len(c.papers)}  duplicates merged: "
             f"{c.duplicates_merged}  records skipped: {len(c.skipped)}",
-            f"entities: {types}",
+            f"entities linked from papers: {types} (graph.html's legend and graph-summary's inPapers count the same)",
             f"links: {self.links} paper->entity, {self.method_task_links} method->task",
             f"papers extracted: {self.extracted}  reused from earlier builds: {self.reused}",
             f"embedded {self.embedded} new texts ({self.cache_hits} from cache)",

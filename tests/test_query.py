@@ -280,8 +280,21 @@ def test_concept_hierarchy_and_summary(mini):
     tree = {r["label"]: r["broader"] for r in rows(mini, "concept-hierarchy")}
     assert tree["MTLoRA"] == "low-rank adaptation"
     assert tree["adapter"] == "parameter-efficient fine-tuning"
-    counts = {r["class"].rsplit("#")[1]: r["count"] for r in rows(mini, "graph-summary")}
-    assert counts["Paper"] == 6 and counts["Mention"] == 24
+    summary = {r["class"].rsplit("#")[1]: r for r in rows(mini, "graph-summary")}
+    assert summary["Paper"]["count"] == 6 and summary["Mention"]["count"] == 24
+    assert summary["Paper"]["inPapers"] == 6
+
+
+def test_summary_counts_what_the_legend_counts(small_graph):
+    """graph-summary's inPapers column is graph.html's legend; the vocabulary shows only in count."""
+    from kg.export.html import node_counts
+    from kg.export.rdf import to_rdf
+
+    summary = {r["class"].rsplit("#")[1]: r for r in rows(to_rdf(small_graph), "graph-summary")}
+    legend = node_counts(small_graph)
+    for kind, counts in legend.items():
+        assert summary[kind]["inPapers"] == counts["inPapers"], kind
+        assert summary[kind]["count"] >= counts["nodes"], kind  # the export holds the whole vocabulary
 
 
 def test_the_mini_graph_keeps_the_contract_for_links(mini):
