@@ -76,7 +76,7 @@ def _cmd_query(args: argparse.Namespace) -> int:
         parse_params,
         run_query,
     )
-    from kg.query.guard import QueryLimits, QueryRefused, check_query, with_deep_stack
+    from kg.query.guard import REMOTE_KEYWORDS, QueryLimits, QueryRefused, check_query, with_deep_stack
 
     if args.list:
         print(format_query_list(list_queries()))
@@ -97,7 +97,12 @@ def _cmd_query(args: argparse.Namespace) -> int:
         named = NamedQuery.from_text("query", args.query, "<query>")
     text = named.render(**parse_params(args.param or []))
     limits = QueryLimits(allow_service=args.allow_service)
-    check_query(text, limits, named.source)  # before the graph is loaded: a refusal costs nothing
+    try:
+        check_query(text, limits, named.source)  # before the graph is loaded: a refusal costs nothing
+    except QueryRefused as exc:
+        if exc.keyword not in REMOTE_KEYWORDS:
+            raise
+        raise QueryRefused(exc.path, f"{exc.message} (--allow-service runs it)", exc.line, exc.keyword) from None
     graph = load_graph(Path(args.graph), store=args.store)
 
     def answer() -> str:

@@ -57,7 +57,8 @@ _WHY = {
     "LOAD": "LOAD fetches data from a URL; the graph is read-only and nothing is fetched",
 }
 _REFUSED = tuple(_WHY)
-_REMOTE = ("SERVICE", "FROM")  # what --allow-service lets a local user run
+#: what ``allow_service`` (``kg query --allow-service``) lets a local user run
+REMOTE_KEYWORDS = ("SERVICE", "FROM")
 
 # skipped whole: long strings first, then short ones (no raw line break), IRIs (the IRIREF production),
 # comments, and a backslash escape outside strings (PN_LOCAL_ESC, as in ex:a\#b, which is not a comment)
@@ -72,7 +73,14 @@ _OPEN, _CLOSE = "{([", "})]"
 
 
 class QueryRefused(InputError):
-    """The query text reaches beyond the loaded graph, or is too big or too deeply nested to parse safely."""
+    """The query text reaches beyond the loaded graph, or is too big or too deeply nested to parse safely.
+
+    ``keyword`` is the refused keyword (``SERVICE``, ``FROM``, ``LOAD``), None for a limit.
+    """
+
+    def __init__(self, path: str, message: str, line: int | None = None, keyword: str | None = None):
+        super().__init__(path, message, line)
+        self.keyword = keyword
 
 
 @dataclass(frozen=True)
@@ -110,7 +118,7 @@ def check_query(text: str, limits: QueryLimits = DEFAULT_LIMITS, source: str = "
             source,
             f"query refused: {len(text):,} characters, more than the limit of {limits.max_chars:,}",
         )
-    allowed = _REMOTE if limits.allow_service else ()
+    allowed = REMOTE_KEYWORDS if limits.allow_service else ()
     for form in _escape_forms(text):
         found = scan(form)
         if found.depth > limits.max_depth:
@@ -120,8 +128,7 @@ def check_query(text: str, limits: QueryLimits = DEFAULT_LIMITS, source: str = "
             )
         for keyword, line in found.keywords:
             if keyword not in allowed:
-                hint = " (kg query --allow-service runs it locally)" if keyword in _REMOTE else ""
-                raise QueryRefused(source, f"query refused: {_WHY[keyword]}{hint}", line=line)
+                raise QueryRefused(source, f"query refused: {_WHY[keyword]}", line=line, keyword=keyword)
 
 
 def scan(text: str) -> Scan:

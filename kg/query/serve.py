@@ -62,6 +62,7 @@ from kg.query.store import is_store
 MIN_WORKER_MEMORY_MIB = 256
 
 _ASSETS = resources.files("kg.query") / "assets"
+_DRAIN_FACTOR = 8
 
 
 @dataclass(frozen=True)
@@ -181,17 +182,23 @@ async def _read_request(request, max_body: int) -> tuple[str | None, str | None,
 
 
 async def _read_body(request, limit: int) -> bytes | None:  # noqa: ANN001 (a Starlette Request)
-    """The request body, or None as soon as it is known to be over ``limit`` bytes (nothing more is read)."""
+    """The request body, or None when it is over ``limit`` bytes.
+
+    An over-limit body of up to 8 times the limit is read and dropped, so that a client that sends it all
+    before reading the answer still hears the 413; a bigger one is not read at all (the connection closes).
+    """
+    drain = limit * _DRAIN_FACTOR
     with contextlib.suppress(ValueError):
-        if int(request.headers.get("content-length", "0")) > limit:
+        if int(request.headers.get("content-length", "0")) > drain:
             return None
     chunks, size = [], 0
     async for chunk in request.stream():
         size += len(chunk)
-        if size > limit:
+        if size > drain:
             return None
-        chunks.append(chunk)
-    return b"".join(chunks)
+        if size <= limit:
+            chunks.append(chunk)
+    return b"".join(chunks) if size <= limit else None
 
 
 def service_description(url: str) -> str:
