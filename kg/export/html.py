@@ -91,7 +91,7 @@ NODE_STYLES: dict[str, dict[str, str]] = {
 }
 _OTHER_KIND = {"shape": "dot", "color": "#b07aa1", "caption": "Other"}
 #: the overview's cluster nodes
-CLUSTER_STYLE = {"shape": "dot", "color": "#8da0cb", "caption": "Cluster of concepts"}
+CLUSTER_STYLE = {"shape": "dot", "color": "#b9c7e6", "caption": "Cluster of concepts"}
 
 #: colour of each relation; ``incoming`` names the link seen from its target (in the panel)
 EDGE_STYLES: dict[str, dict[str, Any]] = {
@@ -393,7 +393,7 @@ def _vis_options() -> dict:
             "maxVelocity": 30,
             "minVelocity": 1.0,
             "timestep": 0.5,
-            "stabilization": {"enabled": True, "iterations": 600, "updateInterval": 20, "fit": True},
+            "stabilization": {"enabled": True, "iterations": 400, "updateInterval": 50, "fit": True},
         },
     }
 

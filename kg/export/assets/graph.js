@@ -9,9 +9,16 @@
   "use strict";
   const started = performance.now();
   const data = JSON.parse(document.getElementById("kg-data").textContent);
-  let detailsCache = null; // the second JSON block, parsed when a panel or drill-down first needs it
+  const parsed = performance.now();
+  // The second JSON block (paper texts, evidence) follows this script in the page, so the first view
+  // is drawn while the browser still reads it; it is parsed the first time a panel needs it.
+  let detailsCache = null;
   function details() {
-    if (!detailsCache) detailsCache = JSON.parse(document.getElementById("kg-details").textContent);
+    if (!detailsCache) {
+      const block = document.getElementById("kg-details");
+      if (!block || document.readyState === "loading") return null;
+      detailsCache = JSON.parse(block.textContent);
+    }
     return detailsCache;
   }
   const statusEl = document.getElementById("kg-status");
@@ -69,7 +76,10 @@
   const network = new vis.Network(document.getElementById("kg-network"), { nodes, edges }, data.options);
   window.network = network;
   window.kgData = { nodes, edges };
-  window.kgTimings = { script: Math.round(started), network: Math.round(performance.now()), firstView: null, stable: null };
+  // milliseconds since navigation start: script start, data parsed, vis.Network built, first view drawn and at rest
+  window.kgTimings = {
+    script: Math.round(started), parsed: Math.round(parsed), network: Math.round(performance.now()), firstView: null, stable: null,
+  };
 
   let selected = null; // vis id of the selected node
   const dimmedNodes = new Set();
@@ -80,6 +90,7 @@
     importance: (id) => importance.get(id) || 0,
     selected: () => selected,
     muted: (id) => dimmedNodes.has(id),
+    inside: (id) => String(id).startsWith("cluster:"),
     fontColor: data.fontColor,
   });
 
@@ -87,7 +98,8 @@
   const shown = {}; // kind -> ticked in the legend
   let view = null;
   let viewSerial = 0;
-  const radius = (count) => Math.round(8 + 4 * Math.sqrt(count));
+  const radius = (count) => Math.round(Math.min(8 + 4 * Math.sqrt(count), 60));
+  const OVERVIEW_PHYSICS = { gravitationalConstant: -12000, springLength: 260, avoidOverlap: 1 };
 
   function graphNode(i, size, extra) {
     const style = styleOf(i);
@@ -126,13 +138,16 @@
 
   function overviewView() {
     const counts = data.clusters.map((c) => {
+      if (fullWindow()) return c.papers; // counted when the page was written
       const papers = new Set();
       for (const x of c.concepts) for (const p of papersInWindow(x)) papers.add(p);
       return papers.size;
     });
     const cs = data.clusterStyle;
+    const most = Math.max(1, ...counts);
     const vnodes = data.clusters.map((c, ci) => ({
-      id: "cluster:" + ci, shape: cs.shape, color: c.folded ? "#c3c9d1" : cs.color, size: radius(counts[ci]) + 6,
+      id: "cluster:" + ci, shape: cs.shape, color: c.folded ? "#dde1e6" : cs.color,
+      size: Math.round(12 + 48 * Math.sqrt(counts[ci] / most)), // area in proportion to papers
       title: c.label + "\n" + c.concepts.length + " concepts · " + counts[ci] + " papers\nclick to open",
       kind: "Cluster",
     }));
@@ -249,6 +264,7 @@
     view = v;
     const serial = ++viewSerial;
     const built = build(v);
+    if (window.kgTimings.built === undefined) window.kgTimings.built = Math.round(performance.now());
     document.documentElement.dataset.kgViewStable = "false";
     labelOf.clear();
     importance.clear();
@@ -260,7 +276,9 @@
     renderCrumbs(built.crumbs);
     statusEl.textContent = "Laying out…";
     const t0 = performance.now();
-    network.setOptions({ physics: { enabled: true } });
+    // clusters are big discs: more room between them than between concepts and papers
+    const barnesHut = v.type === "overview" ? { ...data.options.physics.barnesHut, ...OVERVIEW_PHYSICS } : data.options.physics.barnesHut;
+    network.setOptions({ physics: { enabled: true, barnesHut } });
     nodes.clear();
     edges.clear();
     edges.add(built.edges);
@@ -268,7 +286,7 @@
     const done = () => {
       if (serial !== viewSerial) return;
       network.setOptions({ physics: { enabled: false } });
-      network.fit();
+      fitView();
       statusEl.textContent = "";
       document.documentElement.dataset.kgViewStable = "true";
       document.documentElement.dataset.kgView = v.type;
@@ -288,6 +306,13 @@
       network.off("stabilizationProgress", onProgress);
       done();
     });
+  }
+
+  // fit, then leave room for the legend and the date panel that float over the left of the view
+  function fitView() {
+    network.fit();
+    const legend = document.getElementById("kg-legend").getBoundingClientRect();
+    network.moveTo({ scale: 0.9 * network.getScale(), position: network.getViewPosition(), offset: { x: legend.width / 2, y: 0 } });
   }
 
   function markReady() {
@@ -394,7 +419,7 @@
     open({ type: "node", node: i }, () => select(params.nodes[0], false));
   });
   hoodToggle.addEventListener("change", applyNeighbourhood);
-  document.getElementById("kg-fit").addEventListener("click", () => network.fit());
+  document.getElementById("kg-fit").addEventListener("click", fitView);
 
   // ---- neighbourhood mode: dim all but the selected node and its neighbours ---------------------
   // Dimming writes vis-network's drawing options in place and redraws once: a DataSet update
@@ -460,6 +485,11 @@
   function renderPanel(i) {
     panel.replaceChildren();
     panel.scrollTop = 0;
+    if (!details()) {
+      panel.append(make("p", "hint", "Reading the paper texts…"));
+      document.addEventListener("DOMContentLoaded", () => selected === data.ids[i] && renderPanel(i), { once: true });
+      return;
+    }
     const badges = make("div");
     const kind = make("span", "badge");
     kind.append(swatch(kindOf(i)), document.createTextNode(kindOf(i)));
@@ -684,12 +714,18 @@
   const trendingEl = document.getElementById("kg-trending");
   const TREND_KINDS = new Set(["Method", "Task"]);
   // concepts of the trend kinds whose papers grew most from the window before to this one
+  // With every date in the window there is nothing before it: the latest half is compared with the first.
+  function comparison() {
+    if (!fullWindow()) return { from: win.from, to: win.to, span: win.to - win.from + 1 };
+    const span = Math.max(1, Math.ceil((win.to - win.from + 1) / 2));
+    return { from: win.to - span + 1, to: win.to, span };
+  }
   function trending(limit = 10) {
-    const span = win.to - win.from + 1;
+    const { from, to, span } = comparison();
     const now = new Map();
     const before = new Map();
     for (const [key, d] of Object.entries(data.day)) {
-      const bucket = d >= win.from && d <= win.to ? now : d >= win.from - span && d < win.from ? before : null;
+      const bucket = d >= from && d <= to ? now : d >= from - span && d < from ? before : null;
       if (!bucket) continue;
       const p = Number(key);
       const seen = new Set();
@@ -721,8 +757,11 @@
       li.append(b);
       trendingEl.append(li);
     }
-    const span = win.to - win.from + 1;
-    document.getElementById("kg-window").textContent = span + " day" + (span === 1 ? "" : "s") + "; compared with the " + span + " before";
+    const { span } = comparison();
+    const days_ = span + " day" + (span === 1 ? "" : "s");
+    document.getElementById("kg-window").textContent = fullWindow()
+      ? "all dates; trending: the latest " + days_ + " vs the " + span + " before"
+      : days_ + "; trending: vs the " + span + " before";
   }
   function setWindow(from, to) {
     win.from = Math.min(from, to);
@@ -747,7 +786,8 @@
       input.addEventListener("change", onSlide);
     }
     toInput.value = String(days.length - 1);
-    setWindow(days[0], days[days.length - 1]);
+    // the trending list waits until the first view is drawn
+    network.once("afterDrawing", () => setTimeout(() => setWindow(days[0], days[days.length - 1]), 0));
   }
 
   // ---- export -----------------------------------------------------------------------------------

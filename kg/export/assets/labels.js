@@ -23,7 +23,7 @@
   }
 
   /* opts: labelOf(id) -> text, importance(id) -> number, selected() -> id | null, muted(id) -> bool,
-   * fontColor. Returns {boxes()}: the boxes drawn last time, in DOM pixels of the network's canvas. */
+   * inside(id) -> bool (the label sits on the node, not below it), fontColor. Returns {boxes()}: the boxes drawn last time, in DOM pixels of the network's canvas. */
   function create(network, opts) {
     let boxes = [];
     const measureCtx = document.createElement("canvas").getContext("2d");
@@ -45,6 +45,14 @@
       const H = canvas.clientHeight;
       const scale = network.getScale();
       const placed = [];
+      // other nodes' discs are obstacles too: a label must not cover a node it does not name
+      const discs = network.body.nodeIndices.map((id) => {
+        const node = network.body.nodes[id];
+        const p = network.canvasToDOM({ x: node.x, y: node.y });
+        const r = (node.options.size || 10) * scale;
+        const core = 0.6 * r; // a label may cross the rim of a disc, not its middle
+        return { id, x0: p.x - core, x1: p.x + core, y0: p.y - core, y1: p.y + core };
+      });
       for (const id of ids) {
         if (placed.length >= MAX_LABELS) break;
         const node = network.body.nodes[id];
@@ -53,10 +61,11 @@
         const text = shorten(opts.labelOf(id));
         const isSelected = id === selected;
         const w = width(text, isSelected ? FONT_SELECTED : FONT) + 6;
-        const top = p.y + (node.options.size || 10) * scale + GAP;
+        const top = opts.inside(id) ? p.y - LINE / 2 : p.y + (node.options.size || 10) * scale + GAP;
         const box = { id, text, selected: isSelected, x0: p.x - w / 2, x1: p.x + w / 2, y0: top, y1: top + LINE };
         if (!isSelected && (box.x1 < 0 || box.x0 > W || box.y1 < 0 || box.y0 > H)) continue;
         if (placed.some((b) => overlaps(b, box))) continue;
+        if (!isSelected && discs.some((d) => d.id !== id && overlaps(d, box))) continue;
         placed.push(box);
       }
       return placed;
