@@ -1,7 +1,8 @@
 """The ``kg`` command: thin argument parsing over the pipeline stages.
 
-    kg build [INPUT ...] [--out DIR] [--strict] [--force] [--allow-empty] [--dry-run] [--html-max-nodes N]
-             [--device auto|cpu|cuda] [--engine in-process|dask] [--scheduler local:N|tcp://HOST:PORT]
+    kg build [INPUT ...] [--out DIR] [--strict] [--force] [--wait] [--allow-empty] [--dry-run]
+             [--html-max-nodes N] [--device auto|cpu|cuda] [--engine in-process|dask]
+             [--scheduler local:N|tcp://HOST:PORT]
     kg query (QUERY | --file F.rq | --name NAME | --list) [--param NAME=VALUE ...] [--graph PATH]
              [--format table|csv|json] [--store memory|oxigraph|DIR] [--allow-service]
     kg validate [PATH]
@@ -10,8 +11,9 @@
              [--row-limit N] [--workers N] [--max-query-chars N] [--max-depth N] [--max-body BYTES]
              [--memory-limit MIB]
 
-Exit codes: 0 success, 1 a check failed (validation), 2 bad input or usage, or the engine failed (a Dask
-scheduler that cannot be reached, workers that keep dying).
+Exit codes: 0 success, 1 a check failed (validation; an export that does not read back), 2 bad input or
+usage, another build holding --out, or the engine failed (a Dask scheduler that cannot be reached,
+workers that keep dying).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from kg.errors import EngineError, InputError
+from kg.errors import EngineError, ExportError, InputError
 
 DEFAULT_OUT = Path("exports")
 DEFAULT_GRAPH = DEFAULT_OUT / "graph.ttl"
@@ -39,6 +41,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
             strict=args.strict,
             force=args.force,
             allow_empty=args.allow_empty,
+            wait=args.wait,
             html_max_nodes=args.html_max_nodes or None,
             device=args.device,
             progress=not args.quiet,
@@ -182,6 +185,8 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--out", default=str(DEFAULT_OUT), help="output directory (default: exports/)")
     b.add_argument("--strict", action="store_true", help="a malformed record fails the build (exit 2)")
     b.add_argument("--force", action="store_true", help="rebuild even when the exports are up to date")
+    b.add_argument("--wait", action="store_true",
+                   help="wait while another build writes to --out (by default that fails at once, exit 2)")
     b.add_argument("--allow-empty", action="store_true",
                    help="write exports even when no paper was read (by default that fails, exit 2)")
     b.add_argument("--html-max-nodes", type=_non_negative, default=0,
@@ -264,6 +269,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (InputError, EngineError) as exc:
         print(f"kg: error: {exc}", file=sys.stderr)
         return 2
+    except ExportError as exc:
+        print(f"kg: error: an export failed its check, earlier exports are untouched: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("kg: interrupted; earlier exports are untouched", file=sys.stderr)
         return 130

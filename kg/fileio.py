@@ -1,6 +1,9 @@
-"""The one atomic file writer: write to a temporary file beside the target, then rename.
+"""The one atomic file writer (write to a temporary file beside the target, then rename), and the
+exclusive lock of a directory that writers share.
 
-An interrupted or failed write leaves the previous file untouched.
+An interrupted or failed write leaves the previous file untouched. :func:`directory_lock` holds an
+``flock`` on a lock file in the directory: the kernel releases it when its holder exits, however it
+exits, so a crash never leaves a directory locked.
 
 Examples
 --------
@@ -15,11 +18,16 @@ Examples
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
+import socket
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
+
+from kg.errors import InputError
 
 
 @contextlib.contextmanager
@@ -48,3 +56,45 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+@contextlib.contextmanager
+def directory_lock(directory: str | os.PathLike, name: str, *, wait: bool = False,
+                   on_wait=None) -> Iterator[None]:
+    """Hold an exclusive lock on ``directory`` (an ``flock`` on its file ``name``) for the ``with`` block.
+
+    When another process holds it, raise :class:`~kg.errors.InputError` naming the directory and the
+    holder, or with ``wait=True`` call ``on_wait(holder)`` and block until it is free. The lock file
+    stays (removing it would let two processes lock two different files); it holds the holder's pid.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> d = tempfile.mkdtemp()
+    >>> with directory_lock(d, ".lock"):
+    ...     with directory_lock(d, ".lock"):  # a second open file description: refused like another process
+    ...         pass
+    Traceback (most recent call last):
+    ...
+    kg.errors.InputError: ...: another build is writing here (pid ...); wait for it to finish, or use --wait
+    """
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    fd = os.open(directory / name, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "holder unknown"
+            if not wait:
+                raise InputError(directory, f"another build is writing here ({holder}); wait for it to finish, "
+                                            "or use --wait") from None
+            if on_wait is not None:
+                on_wait(holder)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        os.ftruncate(fd, 0)
+        started = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
+        os.pwrite(fd, f"pid {os.getpid()} on {socket.gethostname()}, since {started}\n".encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # releases the lock

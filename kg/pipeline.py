@@ -1,7 +1,11 @@
 """Run the whole pipeline: corpus -> keyphrases -> entities -> graph -> exports.
 
-Exports are written into a staging directory inside ``out_dir`` and moved into place only when all of
-them are complete, so a failed or interrupted build leaves earlier exports untouched.
+Exports are written into a staging directory inside ``out_dir``, each read back by its check
+(:mod:`kg.export.check`), and moved into place only when all of them are complete and read back, so a
+failed or interrupted build leaves earlier exports untouched. The export workers die with the build
+(:mod:`kg.process`); what a killed build leaves in ``out_dir`` (its staging directory) the next build
+removes. One build at a time writes to an ``out_dir``: a build holds the lock ``out_dir/.kg-build.lock``
+from the up-to-date check to the manifest, and a second one fails at once (or waits, ``wait=True``).
 
 A build records what it was made from in ``out_dir/.kg-build.json``: a fingerprint of the parsed papers,
 the options, the package's code and ontology, the model and the versions of the libraries that shape the
@@ -24,8 +28,8 @@ True
 
 from __future__ import annotations
 
+import functools
 import hashlib
-import importlib
 import json
 import multiprocessing
 import os
@@ -34,8 +38,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,20 +48,23 @@ from kg import __version__
 from kg.corpus import Corpus, default_corpus_dir, read_corpus
 from kg.engine import ENGINES, Engine, InProcessEngine, engine_from_options
 from kg.errors import InputError
+from kg.export import check, graphml, html, rdf
 from kg.extract.embed import Embedder, load_embedder
 from kg.extract.entities import EntityOptions, Extraction, extract_entities
 from kg.extract.keyphrases import RankingOptions
 from kg.extract.per_paper import PaperResult, PaperStage
 from kg.extract.vocabulary import load_vocabulary
-from kg.fileio import atomic_write
+from kg.fileio import atomic_write, directory_lock
 from kg.graph import build_graph
 from kg.model import Paper, Relation
 from kg.namespace import ONTOLOGY_DIR
 from kg.paper_results import ResultStore
+from kg.process import fork_pool, inherited
 
-EXPORT_FILES = ("graph.ttl", "graph.jsonld", "graph.nt", "graph.graphml", "graph.html")
 DEFAULT_HTML_MAX_NODES: int | None = None  # the page's overview aggregates, so nothing is cut
 MANIFEST = ".kg-build.json"
+LOCK = ".kg-build.lock"
+STAGING_PREFIX = ".staging-"
 #: libraries whose version can change the exports' bytes
 _OUTPUT_LIBRARIES = ("keybert", "sentence-transformers", "torch", "scikit-learn", "lemminflect", "networkx",
                      "rdflib", "pyvis", "numpy")
@@ -77,6 +83,7 @@ class BuildOptions:
     cache: bool = True
     force: bool = False
     allow_empty: bool = False  # write exports with no paper (else a build that read none fails)
+    wait: bool = False  # wait for another build of out_dir to finish (else fail at once)
     ranking: RankingOptions = RankingOptions()
     entities: EntityOptions = EntityOptions()
     engine: str = "in-process"
@@ -176,57 +183,81 @@ def _warn(message: str) -> None:
     print(message, file=sys.stderr)
 
 
-#: (file, module, writer), the slowest first so two workers finish together
-_WRITERS = (
-    ("graph.ttl", "kg.export.rdf", "write_turtle"),
-    ("graph.html", "kg.export.html", "write_html"),
-    ("graph.graphml", "kg.export.graphml", "write_graphml"),
-    ("graph.jsonld", "kg.export.rdf", "write_jsonld"),
-    ("graph.nt", "kg.export.rdf", "write_ntriples"),
-)
-_FORKED_GRAPH: nx.MultiDiGraph | None = None  # the graph a forked export worker writes
+@dataclass(frozen=True)
+class Exporter:
+    """One export: its file name, the function that writes the graph to a path, and the check that reads
+    the file back (:mod:`kg.export.check`) before the build declares it good."""
+
+    name: str
+    write: Callable[[nx.MultiDiGraph, Path], None]
+    check: Callable[[Path], None]
 
 
-def _write_one(name: str, module: str, writer: str, path: Path, html_max_nodes: int | None,
-               graph: nx.MultiDiGraph | None = None) -> str:
-    write = getattr(importlib.import_module(module), writer)
-    kwargs = {"max_nodes": html_max_nodes} if name == "graph.html" else {}
-    write(_FORKED_GRAPH if graph is None else graph, path, **kwargs)
-    return name
+def exporters(html_max_nodes: int | None = DEFAULT_HTML_MAX_NODES) -> tuple[Exporter, ...]:
+    """Every export of a build, the slowest first so that two workers finish together."""
+    return (
+        Exporter("graph.ttl", rdf.write_turtle, check.turtle),
+        Exporter("graph.html", functools.partial(html.write_html, max_nodes=html_max_nodes), check.html),
+        Exporter("graph.graphml", graphml.write_graphml, check.graphml),
+        Exporter("graph.jsonld", rdf.write_jsonld, check.jsonld),
+        Exporter("graph.nt", rdf.write_ntriples, check.ntriples),
+    )
+
+
+EXPORT_FILES = tuple(e.name for e in exporters())
 
 
 def write_exports(graph: nx.MultiDiGraph, out_dir: Path, html_max_nodes: int | None,
-                  workers: int | None = None) -> tuple[Path, ...]:
-    """Write every export into a staging directory, then move them all into ``out_dir``.
+                  workers: int | None = None, entries: Sequence[Exporter] | None = None) -> tuple[Path, ...]:
+    """Write and check every export (default: :func:`exporters`) in a staging directory, then move them all
+    into ``out_dir``; a failed writer or check leaves ``out_dir`` as it was.
 
-    The five writers run in ``workers`` forked processes (default: one per CPU, at most 2; 1 runs them
-    here), which share the graph copy-on-write; the files are the same bytes either way.
+    The exports are written by ``workers`` forked processes (default: one per CPU, at most 2; 1 writes
+    them here) that share the graph copy-on-write and die with this process (:mod:`kg.process`); the
+    files are the same bytes either way.
     """
-    global _FORKED_GRAPH
-
+    entries = tuple(exporters(html_max_nodes) if entries is None else entries)
     out_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
+    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out_dir))
     workers = min(2, os.cpu_count() or 1) if workers is None else workers
     try:
-        jobs = [(name, module, writer, staging / name, html_max_nodes) for name, module, writer in _WRITERS]
         if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-            _FORKED_GRAPH = graph
+            pool = fork_pool(workers, inherit=(graph, entries))
             try:
-                with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-                    for future in [pool.submit(_write_one, *job) for job in jobs]:
-                        future.result()
+                for future in [pool.submit(_export_inherited, i, staging) for i in range(len(entries))]:
+                    future.result()
             finally:
-                _FORKED_GRAPH = None
+                pool.shutdown(cancel_futures=True)
         else:
-            for job in jobs:
-                _write_one(*job, graph=graph)
+            for entry in entries:
+                _export(entry, graph, staging)
         outputs = []
-        for name in EXPORT_FILES:
-            os.replace(staging / name, out_dir / name)
-            outputs.append(out_dir / name)
+        for entry in entries:
+            os.replace(staging / entry.name, out_dir / entry.name)
+            outputs.append(out_dir / entry.name)
         return tuple(outputs)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _export(entry: Exporter, graph: nx.MultiDiGraph, directory: Path) -> None:
+    entry.write(graph, directory / entry.name)
+    entry.check(directory / entry.name)
+
+
+def _export_inherited(index: int, directory: Path) -> None:
+    """In an export worker: the ``index``-th export of the (graph, exporters) it inherited by fork."""
+    graph, entries = inherited()
+    _export(entries[index], graph, directory)
+
+
+def _remove_leftovers(out_dir: Path) -> None:
+    """Staging directories and temporary files of builds that were killed (call with the lock held)."""
+    for path in out_dir.glob(f"{STAGING_PREFIX}*"):
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+    for path in out_dir.glob(f".{MANIFEST}.*.tmp"):
+        path.unlink(missing_ok=True)
 
 
 def _relative(path: Path) -> Path:
@@ -313,6 +344,19 @@ def build(inputs: list[Path] | None, options: BuildOptions = BuildOptions(),
     stages["corpus"] = time.perf_counter() - t0
     if not corpus.papers and not options.allow_empty:
         _refuse_empty(corpus, options.out_dir)
+    # one build at a time per output directory: two would interleave their moves and manifests
+    with directory_lock(options.out_dir, LOCK, wait=options.wait, on_wait=_say_waiting):
+        _remove_leftovers(options.out_dir)
+        return _build_locked(corpus, options, embedder, t0, stages)
+
+
+def _say_waiting(holder: str) -> None:
+    print(f"kg: waiting for the other build of this directory to finish ({holder})", file=sys.stderr)
+
+
+def _build_locked(corpus: Corpus, options: BuildOptions, embedder: Embedder | None, t0: float,
+                  stages: dict[str, float]) -> BuildReport:
+    """The build after reading the corpus, with the output directory's lock held."""
     t = time.perf_counter()
     if embedder is None:
         embedder = load_embedder(options.device, options.cache_dir, cache=options.cache)  # the model loads lazily

@@ -8,14 +8,20 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from kg import cli, pipeline
+from kg.errors import ExportError
 from kg.extract.embed import CachedEmbedder
 from kg.pipeline import EXPORT_FILES, MANIFEST, BuildOptions, build
 
+ROOT = Path(__file__).resolve().parent.parent
 PAPERS = [
     {"id": "2401.00001", "title": "LoRA for Speech Recognition",
      "abstract": "We apply low-rank adaptation (LoRA) to automatic speech recognition on 8 A100 GPUs."},
@@ -119,6 +125,83 @@ def test_a_failed_export_leaves_earlier_exports_and_forces_the_next_build(
     monkeypatch.undo()
     write_jsonl(corpus, PAPERS)  # back to the exported input: the manifest was dropped, so it rebuilds
     assert not build([corpus], BuildOptions(out_dir=out, progress=False), embedder=trigram_embedder()).up_to_date
+
+
+def test_an_export_that_does_not_read_back_fails_the_build_and_keeps_the_old_exports(
+    corpus, tmp_path, monkeypatch, trigram_embedder
+):
+    out = tmp_path / "out"
+    build([corpus], BuildOptions(out_dir=out, progress=False), embedder=trigram_embedder())
+    before = snapshot(out)
+    write_jsonl(corpus, [*PAPERS, {"id": "2401.00009", "title": "Mamba", "abstract": "State space models."}])
+
+    import kg.export.graphml
+
+    def invalid_xml(graph, path):  # what the GraphML writer wrote for a title holding a form feed
+        Path(path).write_text('<?xml version="1.0"?>\n<graphml><node id="\x0c"/></graphml>\n', encoding="utf-8")
+
+    monkeypatch.setattr(kg.export.graphml, "write_graphml", invalid_xml)
+    with pytest.raises(ExportError, match=r"graph\.graphml:2: not readable GraphML"):
+        build([corpus], BuildOptions(out_dir=out, progress=False), embedder=trigram_embedder())
+    assert snapshot(out) == before
+    assert not list(out.glob(".staging-*"))
+
+
+def test_leftovers_of_a_killed_build_are_removed_by_the_next(corpus, tmp_path, trigram_embedder):
+    out = tmp_path / "out"
+    stale = out / ".staging-k1ll3d"
+    (stale / "graph.ttl").parent.mkdir(parents=True)
+    (stale / "graph.ttl").write_text("half a graph", encoding="utf-8")
+    (out / f".{MANIFEST}.x1y2.tmp").write_text("{", encoding="utf-8")
+    build([corpus], BuildOptions(out_dir=out, progress=False), embedder=trigram_embedder())
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == [MANIFEST, pipeline.LOCK]
+
+
+HOLD_LOCK = """
+import sys, time
+from kg.fileio import directory_lock
+with directory_lock(sys.argv[1], sys.argv[2]):
+    print("locked", flush=True)
+    time.sleep(float(sys.argv[3]))
+"""
+
+
+def hold_lock(out: Path, seconds: float) -> subprocess.Popen:
+    """Another process holding ``out``'s build lock for ``seconds``."""
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(out), pipeline.LOCK, str(seconds)],
+                              stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert holder.stdout.readline() == "locked\n"
+    return holder
+
+
+def test_a_build_holding_the_lock_stops_another(corpus, tmp_path, capsys, no_model):
+    out = tmp_path / "out"
+    holder = hold_lock(out, 60)
+    try:
+        started = time.monotonic()
+        assert cli.main(["build", str(corpus), "--out", str(out), "-q"]) == 2
+        assert time.monotonic() - started < 10  # at once, not after the holder
+        err = capsys.readouterr().err
+        assert f"kg: error: {out}: another build is writing here (pid {holder.pid} on " in err and "--wait" in err
+        assert not (out / "graph.ttl").exists()
+    finally:
+        holder.kill()
+        holder.wait()
+    assert cli.main(["build", str(corpus), "--out", str(out), "-q"]) == 0  # released when its holder died
+
+
+def test_wait_blocks_until_the_other_build_is_done(corpus, tmp_path, capsys, no_model):
+    out = tmp_path / "out"
+    holder = hold_lock(out, 2)
+    try:
+        started = time.monotonic()
+        assert cli.main(["build", str(corpus), "--out", str(out), "-q", "--wait"]) == 0
+        assert time.monotonic() - started > 1.5  # it built only after the holder let go
+    finally:
+        holder.kill()
+        holder.wait()
+    assert f"waiting for the other build of this directory to finish (pid {holder.pid}" in capsys.readouterr().err
+    assert (out / "graph.ttl").exists()
 
 
 def test_the_cache_serves_a_forced_rebuild(corpus, tmp_path, trigram_embedder):

@@ -11,11 +11,15 @@ Edges (the GraphML edge id is the relation)
     ``relation``, and where present ``score``, ``sentence``, ``surface``, ``source``, ``support`` and
     ``papers`` (joined with ``" | "``).
 
-Empty strings, empty tuples and None are left out. Nodes and edges are written in sorted order, so the
-same graph gives a byte-identical file. :func:`read_graphml` turns such a file back into the typed
-graph of :mod:`kg.graph` (kinds, relations and edge keys as enums, listings as :class:`kg.model.Listing`);
-a label that itself contains ``" | "`` or a source file name containing ``"; "`` does not survive the
-round trip.
+Characters that XML 1.0 does not allow in a document at all, not even escaped (the C0 controls other
+than tab, line feed and carriage return, such as NUL, U+0001 or a form feed; U+FFFE, U+FFFF and lone
+surrogates), are removed from every id and value (:func:`xml_text`), so any paper text gives a
+well-formed file; the RDF exports keep them, escaped. (An XML reader also turns a carriage return in a
+value into a line feed.) Empty strings, empty tuples and None are left out. Nodes and edges are written
+in sorted order, so the same graph gives a byte-identical file. :func:`read_graphml` turns such a file
+back into the typed graph of :mod:`kg.graph` (kinds, relations and edge keys as enums, listings as
+:class:`kg.model.Listing`); a label that itself contains ``" | "`` or a source file name containing
+``"; "`` does not survive the round trip.
 
 Examples
 --------
@@ -47,22 +51,24 @@ from kg.fileio import atomic_write
 from kg.graph import EntityNode, NodeKind, PaperNode, node_kind
 from kg.model import Listing, Relation
 
-__all__ = ["read_graphml", "write_graphml"]
+__all__ = ["read_graphml", "write_graphml", "xml_text"]
 
 LIST_SEP = " | "
 LISTING_SEP = "; "
 _LIST_ATTRS = ("alt_labels", "broader", "papers")
 _LISTING = re.compile(r"(?P<source>.*):(?P<line>\d+)(?: \((?P<date>[^()]*)\))?\Z")
+# what XML 1.0's Char production leaves out: C0 controls but \t \n \r, surrogates, U+FFFE and U+FFFF
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def write_graphml(graph: nx.MultiDiGraph, path: str | os.PathLike) -> None:
     """Write ``graph`` (as built by :func:`kg.graph.build_graph`) to ``path`` as GraphML."""
     out = nx.MultiDiGraph()
-    out.graph.update({k: v for k, v in sorted(graph.graph.items()) if _scalar(v)})
+    out.graph.update(_xml_attrs({k: v for k, v in sorted(graph.graph.items()) if _scalar(v)}))
     for node in sorted(graph.nodes):
-        out.add_node(node, **_node_attrs(node_kind(graph, node), graph.nodes[node]))
+        out.add_node(xml_text(node), **_xml_attrs(_node_attrs(node_kind(graph, node), graph.nodes[node])))
     for u, v, k, d in sorted(graph.edges(keys=True, data=True), key=lambda e: (e[0], e[1], str(e[2]))):
-        out.add_edge(u, v, key=str(k), **_plain_attrs(d))
+        out.add_edge(xml_text(u), xml_text(v), key=xml_text(str(k)), **_xml_attrs(_plain_attrs(d)))
     with atomic_write(path, mode="wb", encoding=None) as f:
         nx.write_graphml(out, f, encoding="utf-8", prettyprint=True)
 
@@ -79,6 +85,21 @@ def read_graphml(path: str | os.PathLike) -> nx.MultiDiGraph:
             d["papers"] = tuple(d["papers"].split(LIST_SEP))
         out.add_edge(u, v, key=Relation(k), **d)
     return out
+
+
+def xml_text(text: str) -> str:
+    """``text`` without the characters XML 1.0 forbids (they cannot be escaped either).
+
+    Examples
+    --------
+    >>> xml_text("Title\\x0cwith a form feed,\\x00 a NUL and\\ttab")
+    'Titlewith a form feed, a NUL and\\ttab'
+    """
+    return _NOT_XML.sub("", text)
+
+
+def _xml_attrs(attrs: dict[str, Any]) -> dict[str, Any]:
+    return {k: xml_text(v) if isinstance(v, str) else v for k, v in attrs.items()}
 
 
 def _read_node(node: str, d: dict[str, Any]) -> PaperNode | EntityNode:
