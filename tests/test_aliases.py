@@ -144,3 +144,34 @@ def test_extraction_keeps_variants_apart_and_drops_clauses():
     assert not any("COAT" in e.label or any("COAT" in a for a in e.alt_labels) for e in ex.entities)
     linked = {m.entity for m in ex.mentions}
     assert {variant.id, lora.iri} <= linked
+
+
+def test_the_vocabulary_altlabels_are_true_synonyms_or_listed_exceptions():
+    """The audit of bench/vocab_alias_audit.py holds: every method and task altLabel passes the rule or has
+    a reason (hardware is not audited, see the script)."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "bench" / "vocab_alias_audit.py"
+    spec = importlib.util.spec_from_file_location("vocab_alias_audit", path)
+    audit = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(audit)
+    vocab = load_vocabulary()
+    exceptions = audit.load_exceptions()
+    assert exceptions, "ontology/alias-exceptions.tsv lists the genuine exceptions"
+    locals_ = {c.iri.rsplit("/", 1)[-1]: c for c in vocab}
+    for local, label in exceptions:
+        assert label in locals_[local].alt_labels, (local, label)  # no stale exception
+    failing = [(c.pref_label, a) for c in audit.audited(vocab) for a in audit.split_labels(c, exceptions)[1]]
+    assert not failing, failing[:10]
+
+
+def test_a_former_variant_alias_is_a_narrower_concept():
+    vocab = load_vocabulary()
+    for variant, family in [
+        ("Gemini 2.5 Pro", "Gemini"),
+        ("vanilla transformer", "transformer"),
+    ]:
+        c = vocab.lookup(variant)
+        assert c is not None and c.pref_label == variant
+        assert vocab.lookup(family).iri in c.broader

@@ -66,7 +66,7 @@ GENERIC_HEADS = frozenset(
     "method approach technique algorithm architecture framework task problem paradigm mechanism scheme".split()
 )
 #: head words that only say what kind of thing a proper name is ("Whisper model", "A100 GPU")
-NAME_HEADS = frozenset("model models gpu gpus chip chips card cards processor processors accelerator".split())
+NAME_HEADS = frozenset("model gpu chip card processor accelerator optimizer series".split())
 #: makers whose name may precede a product's name without making it another thing
 MAKERS = frozenset(
     "nvidia amd intel google apple meta openai anthropic microsoft deepmind huawei qualcomm arm ibm".split()
@@ -91,6 +91,7 @@ _BRITISH = (
     (re.compile(r"is(e|es|ed|ing|ation|ations|er|ers)\b"), r"iz\1"),
     (re.compile(r"lling\b"), "ling"),
     (re.compile(r"lled\b"), "led"),
+    (re.compile(r"\b(de|of)fence\b"), r"\1fense"),
     (re.compile(r"our\b"), "or"),
 )
 
@@ -104,7 +105,11 @@ def has_verb(phrase: str) -> bool:
     """
     words = phrase.split()
     # a participle before another word modifies it ("supervised fine-tuning", "retrieval augmented generation")
-    if any(is_verb(w) and not (i < len(words) - 1 and w.lower().endswith(("ed", "en"))) for i, w in enumerate(words)):
+    # (a capitalized word is a name: "Ascend 910B", "Gemini Flash")
+    if any(
+        is_verb(w) and w[:1].islower() and not (i < len(words) - 1 and w.endswith(("ed", "en")))
+        for i, w in enumerate(words)
+    ):
         return True
     if any(w.lower() in _FINITE_VERBS for w in words[1:]):
         return True
@@ -155,6 +160,8 @@ def is_acronym_of(short: str, long: str) -> bool:
     (False, True)
     >>> is_acronym_of("GPT", "generative pre-trained transformer"), is_acronym_of("KV cache", "key-value cache")
     (True, True)
+    >>> is_acronym_of("T2I", "text-to-image generation"), is_acronym_of("T2I", "text-to-image")
+    (False, True)
     """
     short_words, long_words = short.split(), long.lower().split()
     # a shared last word: "KV cache" / "key-value cache"
@@ -162,7 +169,12 @@ def is_acronym_of(short: str, long: str) -> bool:
         short_words, long_words = short_words[:-1], long_words[:-1]
     if len(short_words) != 1 or not any(c.isupper() for c in short_words[0]):
         return False
+    # "Swin-T" or "BERT-large" repeat a word of the other label: a variant, not an abbreviation
+    if set(re.split(r"[-_/]", short_words[0].lower())) & set(re.split(r"[\s\-_/]+", " ".join(long_words))):
+        return False
     letters = re.sub(r"[^a-z0-9]", "", acronym_singular(short_words[0]).lower())
+    if "2" in letters:  # "T2I": text-to-image
+        long_words = [re.sub(r"(?<![a-z])to(?![a-z])", "2", w) for w in long_words]
     # a hyphenated compound is one word that may supply letters from each part ("pre-trained", "low-rank")
     words = tuple(w for w in long_words if re.search(r"[a-z0-9]", w))
     if len(letters) < 2 or len(words) + (sum(w.count("-") for w in words)) < 2:
@@ -209,19 +221,21 @@ def synonym_kind(name: str, alias: str) -> str | None:
         return "word order"
     if is_acronym_of(alias, name) or is_acronym_of(name, alias):
         return "acronym"
-    for (short, short_label), long in (((key_n, name), key_a), ((key_a, alias), key_n)):
-        words = long.split()
-        if len(words) < 2:
-            continue
-        proper = short_label[:1].isupper() or keeps_case(short_label.split()[-1])
-        heads = GENERIC_HEADS | (NAME_HEADS if proper else frozenset())
-        while len(words) > 1 and words[-1] in heads:
-            words = words[:-1]
-            if _spelling(" ".join(words)) == _spelling(short):
-                return "generic head"
-        if words[0] in MAKERS and _spelling(" ".join(words[1:])) == _spelling(short):
-            return "maker"
+    if _core(name) == _core(alias):
+        return "maker" if _core(name, heads=False) == _core(alias, heads=False) else "generic head"
     return None
+
+
+def _core(label: str, heads: bool = True) -> str:
+    """The label without a leading maker and, when ``heads``, without trailing kind words."""
+    words = label_key(label).split()
+    if len(words) > 1 and words[0] in MAKERS:
+        words = words[1:]
+    proper = label[:1].isupper() or keeps_case(label.split()[0])
+    kinds = GENERIC_HEADS | (NAME_HEADS if proper else frozenset())
+    while heads and len(words) > 1 and words[-1] in kinds:
+        words = words[:-1]
+    return _spelling(" ".join(words))
 
 
 def is_synonym(name: str, alias: str) -> bool:
