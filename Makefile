@@ -50,8 +50,10 @@ eval: install
 train: install
 	nice -n 10 $(PY) -m kg.extract.train --bench-dir $(BENCH)
 
+# BIG=1 adds the 20,000-paper point to bench/scale.py (incremental and Dask builds)
 bench: install
 	$(PY) bench/run.py
+	$(PY) bench/scale.py $(if $(BIG),--big)
 
 clean:
 	rm -rf exports/graph.* $(VENV)

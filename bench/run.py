@@ -232,7 +232,11 @@ def main() -> None:
                                                "plus_one": plus_one, "sizes": rows}, indent=1))
     print(f"raw measurements: {work / 'raw.json'}", file=sys.stderr)
     if args.write:
-        Path(args.write).write_text(text, encoding="utf-8")
+        # bench/scale.py's section (incremental and distributed builds) is kept
+        old = Path(args.write).read_text(encoding="utf-8") if Path(args.write).exists() else ""
+        marker = "<!-- bench/scale.py: begin -->"
+        kept = "\n" + old[old.index(marker) :] if marker in old else ""
+        Path(args.write).write_text(text + kept, encoding="utf-8")
 
 
 if __name__ == "__main__":

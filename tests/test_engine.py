@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import socket
 import sys
 from pathlib import Path
@@ -20,6 +21,7 @@ from kg import cli, pipeline
 from kg.corpus import default_corpus_dir, read_corpus
 from kg.engine_dask import DaskEngine
 from kg.errors import EngineError
+from kg.extract.embed import CachedEmbedder
 from kg.extract.per_paper import PaperStage
 from kg.pipeline import EXPORT_FILES, BuildOptions, build
 
@@ -83,9 +85,8 @@ def options(out: Path, **kw) -> BuildOptions:
 
 def test_a_local_cluster_builds_the_bytes_of_the_in_process_engine(corpus, tmp_path, trigram_embedder, by_value):
     here = build([corpus], options(tmp_path / "here"), embedder=trigram_embedder())
-    dask_report = build(
-        [corpus], options(tmp_path / "dask", engine="dask", scheduler="local:2"), embedder=trigram_embedder()
-    )
+    cached = CachedEmbedder(trigram_embedder(), tmp_path / "cache")  # workers unpickle it, reopen the file
+    dask_report = build([corpus], options(tmp_path / "dask", engine="dask", scheduler="local:2"), embedder=cached)
     assert dask_report.extracted == here.extracted == 16
     assert exports(tmp_path / "dask") == exports(tmp_path / "here")
 
@@ -142,3 +143,14 @@ def test_an_unreachable_scheduler_is_an_error_naming_it(papers, trigram_embedder
 def test_cli_rejects_a_bad_engine_setting(args, message, corpus, tmp_path, capsys):
     assert cli.main(["build", str(corpus), "--out", str(tmp_path / "out"), "-q", *args]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_a_cached_embedder_pickles_and_serves_another_thread(tmp_path, trigram_embedder):
+    from concurrent.futures import ThreadPoolExecutor
+
+    cached = CachedEmbedder(trigram_embedder(), tmp_path)
+    first = cached.embed(["low-rank adaptation"])
+    copy = pickle.loads(pickle.dumps(cached))
+    with ThreadPoolExecutor(1) as pool:  # SQLite connections are per thread
+        again = pool.submit(copy.embed, ["low-rank adaptation"]).result()
+    assert (again == first).all() and copy.hits == 1  # the copy read it from the cache file

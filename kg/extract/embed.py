@@ -27,6 +27,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import threading
 import time
 import warnings
 from collections import defaultdict
@@ -181,7 +182,21 @@ class CachedEmbedder(Embedder):
         self.hits = self.misses = 0
         self.path = (Path(cache_dir) if cache_dir else default_cache_dir()) / "embeddings.sqlite"
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
         self._db = self._connect()
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        """This thread's connection (SQLite connections belong to the thread that made them; a Dask
+        worker unpickles the embedder in one thread and runs tasks in others)."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = self._local.db = self._connect()
+        return db
+
+    @_db.setter
+    def _db(self, db: sqlite3.Connection) -> None:
+        self._local.db = db
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
@@ -201,15 +216,15 @@ class CachedEmbedder(Embedder):
             Path(f"{self.path}{suffix}").unlink(missing_ok=True)
 
     def __getstate__(self) -> dict:
-        """Pickles without the database connection; the copy reopens the same file."""
+        """Pickles without the database connections; the copy reopens the same file when first used."""
         state = dict(self.__dict__)
-        state.pop("_db", None)
+        state.pop("_local", None)
         return state
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = self._connect()
+        self._local = threading.local()
 
     @staticmethod
     def _key(text: str) -> bytes:
