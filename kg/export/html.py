@@ -73,19 +73,21 @@ import pyvis
 
 from kg.export.overview import NOT_CONCEPTS, Overview, build_overview, display_label, listing_day
 from kg.fileio import atomic_write
+from kg.graph import NodeKind
 from kg.markup import script_json
 from kg.rdfterms import PREFIXES
 
 #: vis-network version shipped inside pyvis 0.3.x (``pyvis/templates/lib/vis-9.1.2``)
 VIS_VERSION = "9.1.2"
 
-#: shape and colour of each node type; a kind not listed here is drawn as ``_OTHER_KIND``
+#: shape and colour of each node kind; Person and Dataset are kinds other exporters may add, and a
+#: kind not listed here is drawn as ``_OTHER_KIND`` under its own name
 NODE_STYLES: dict[str, dict[str, str]] = {
-    "Paper": {"shape": "square", "color": "#4e79a7", "caption": "Paper"},
-    "Method": {"shape": "dot", "color": "#f28e2b", "caption": "Method"},
-    "Task": {"shape": "diamond", "color": "#59a14f", "caption": "Task"},
-    "Hardware": {"shape": "triangle", "color": "#e15759", "caption": "Hardware"},
-    "Keyphrase": {"shape": "hexagon", "color": "#a0a0a0", "caption": "Keyphrase"},
+    NodeKind.PAPER: {"shape": "square", "color": "#4e79a7", "caption": "Paper"},
+    NodeKind.METHOD: {"shape": "dot", "color": "#f28e2b", "caption": "Method"},
+    NodeKind.TASK: {"shape": "diamond", "color": "#59a14f", "caption": "Task"},
+    NodeKind.HARDWARE: {"shape": "triangle", "color": "#e15759", "caption": "Hardware"},
+    NodeKind.KEYPHRASE: {"shape": "hexagon", "color": "#a0a0a0", "caption": "Keyphrase"},
     "Person": {"shape": "star", "color": "#76b7b2", "caption": "Person"},
     "Dataset": {"shape": "triangleDown", "color": "#edc948", "caption": "Dataset"},
 }
@@ -206,13 +208,13 @@ def node_counts(graph: nx.MultiDiGraph) -> dict[str, dict[str, int]]:
     >>> node_counts(g)
     {'Paper': {'nodes': 1, 'inPapers': 1}, 'Method': {'nodes': 2, 'inPapers': 1}}
     """
-    linked = {v for u, v in graph.edges() if graph.nodes[u].get("kind") == "Paper"}
+    linked = {v for u, v in graph.edges() if graph.nodes[u].get("kind") == NodeKind.PAPER}
     counts: dict[str, dict[str, int]] = {}
     for n, attrs in sorted(graph.nodes(data=True), key=lambda t: str(t[0])):
         kind = str(attrs.get("kind", "Entity"))
         c = counts.setdefault(kind, {"nodes": 0, "inPapers": 0})
         c["nodes"] += 1
-        c["inPapers"] += kind == "Paper" or n in linked
+        c["inPapers"] += kind == NodeKind.PAPER or n in linked
     order = list(NODE_STYLES)
     return dict(sorted(counts.items(), key=lambda kv: (order.index(kv[0]) if kv[0] in order else len(order), kv[0])))
 
@@ -295,7 +297,7 @@ def _details(graph: nx.MultiDiGraph, ids: list, all_edges: list) -> dict:
     papers = {}
     for i, n in enumerate(ids):
         a = graph.nodes[n]
-        if a.get("kind") == "Paper":
+        if a.get("kind") == NodeKind.PAPER:
             papers[str(i)] = {
                 "title": str(a.get("title") or ""),
                 "abstract": str(a.get("abstract") or ""),
@@ -319,7 +321,7 @@ def _details(graph: nx.MultiDiGraph, ids: list, all_edges: list) -> dict:
 def _name(graph: nx.MultiDiGraph, node: str) -> str:
     """What the page calls a node: a paper's title (or the start of its abstract), an entity's display label."""
     attrs = graph.nodes[node]
-    if attrs.get("kind") == "Paper":
+    if attrs.get("kind") == NodeKind.PAPER:
         return str(attrs.get("title") or "") or _shorten(
             str(attrs.get("abstract") or attrs.get("label") or node), _SHORT_NAME
         )
@@ -328,7 +330,7 @@ def _name(graph: nx.MultiDiGraph, node: str) -> str:
 
 def _paper_day(attrs: dict) -> int | None:
     """A paper's first listing day (see :func:`kg.export.overview.listing_day`)."""
-    if attrs.get("kind") != "Paper":
+    if attrs.get("kind") != NodeKind.PAPER:
         return None
     days = [d for li in attrs.get("listings") or () if (d := listing_day(getattr(li, "date", None))) is not None]
     return min(days, default=None)
@@ -351,8 +353,8 @@ def _kind_styles(kinds: list[str]) -> dict:
 
 
 def _summary(counts: dict[str, dict[str, int]]) -> str:
-    papers = counts.get("Paper", {}).get("inPapers", 0)
-    concepts = sum(c["inPapers"] for k, c in counts.items() if k != "Paper")
+    papers = counts.get(NodeKind.PAPER, {}).get("inPapers", 0)
+    concepts = sum(c["inPapers"] for k, c in counts.items() if k != NodeKind.PAPER)
     return f"{papers:,} papers · {concepts:,} concepts linked from papers"
 
 

@@ -43,16 +43,18 @@ from dataclasses import dataclass
 
 import networkx as nx
 
+from kg.graph import NodeKind
+
 #: Louvain seed: the same graph gives the same clusters
 RANDOM_SEED = 42
 #: clusters drawn in the overview; smaller communities are folded into one "other concepts" cluster
 MAX_CLUSTERS = 40
 #: each concept keeps its strongest co-occurrence pairs only
 TOP_NEIGHBOURS = 12
-#: node kinds that are never clustered as concepts (people are not topics)
-NOT_CONCEPTS = frozenset({"Paper", "Person"})
+#: node kinds that are never clustered as concepts: papers, and people (authors are not topics)
+NOT_CONCEPTS = frozenset({NodeKind.PAPER.value, "Person"})
 #: the label kinds of a cluster: its most central method and task
-_LABEL_KINDS = ("Method", "Task")
+_LABEL_KINDS = (NodeKind.METHOD, NodeKind.TASK)
 _YEARLESS = 2000  # nominal leap year for dates without a year
 _MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
@@ -89,7 +91,7 @@ def concept_papers(graph: nx.MultiDiGraph) -> dict[str, frozenset[str]]:
     """Every concept that a paper links to, with those papers (node ids, sorted by concept id)."""
     papers: dict[str, set[str]] = defaultdict(set)
     for u, v in graph.edges():
-        if graph.nodes[u].get("kind") == "Paper" and graph.nodes[v].get("kind", "Entity") not in NOT_CONCEPTS:
+        if graph.nodes[u].get("kind") == NodeKind.PAPER and graph.nodes[v].get("kind", "Entity") not in NOT_CONCEPTS:
             papers[v].add(u)
     return {c: frozenset(papers[c]) for c in sorted(papers)}
 
@@ -160,7 +162,7 @@ def display_label(graph: nx.MultiDiGraph, node: str) -> str:
     """
     attrs = graph.nodes[node]
     label = str(attrs.get("label") or node)
-    if attrs.get("kind") == "Paper" or attrs.get("in_vocabulary") or label != label.lower():
+    if attrs.get("kind") == NodeKind.PAPER or attrs.get("in_vocabulary") or label != label.lower():
         return label
     surfaces = Counter(
         surface
