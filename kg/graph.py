@@ -7,11 +7,13 @@ edge key) a :class:`kg.model.Relation`. Both enums are ``StrEnum`` s, so ``str()
 give their plain values ("Paper", "usesMethod").
 
 Nodes
-    :class:`PaperNode` (``kind=NodeKind.PAPER``) and :class:`EntityNode` (any other kind).
+    :class:`PaperNode` (``kind=NodeKind.PAPER``), :class:`PersonNode` (``kind=NodeKind.PERSON``, a
+    paper's author) and :class:`EntityNode` (any other kind).
 Edges (the edge key is the relation)
     :class:`MentionEdge`: paper -> entity, one of :data:`PAPER_RELATIONS`, with its evidence.
     :class:`BroaderEdge`: entity -> broader vocabulary concept.
     :class:`AppliedToEdge`: method -> task, derived across papers, with the supporting papers.
+    :class:`CreatorEdge`: paper -> person, with the author's position (1 = first author).
 
 Examples
 --------
@@ -38,16 +40,18 @@ from typing import Literal, TypedDict
 import networkx as nx
 
 from kg.model import Entity, EntityType, Listing, Mention, MethodTaskLink, Paper, Relation
-from kg.namespace import paper_iri
+from kg.namespace import paper_iri, person_iri
 
 __all__ = [
     "PAPER_RELATIONS",
     "AppliedToEdge",
     "BroaderEdge",
+    "CreatorEdge",
     "EntityNode",
     "MentionEdge",
     "NodeKind",
     "PaperNode",
+    "PersonNode",
     "build_graph",
     "method_task_links",
     "node_kind",
@@ -66,6 +70,7 @@ class NodeKind(StrEnum):
     TASK = "Task"
     HARDWARE = "Hardware"
     KEYPHRASE = "Keyphrase"
+    PERSON = "Person"  # an author (foaf:Person in the RDF)
 
 
 #: the relations of a paper -> entity edge (a :class:`MentionEdge`)
@@ -136,6 +141,20 @@ class AppliedToEdge(TypedDict):
     papers: tuple[str, ...]
 
 
+class PersonNode(TypedDict):
+    """An author of one or more papers; ``label`` is the name as the first paper (by key) spells it."""
+
+    kind: Literal[NodeKind.PERSON]
+    label: str
+
+
+class CreatorEdge(TypedDict):
+    """Paper -> person (``dcterms:creator``); ``position`` is 1 for the first author."""
+
+    relation: Literal[Relation.CREATOR]
+    position: int
+
+
 def node_kind(graph: nx.MultiDiGraph, node: str) -> NodeKind:
     """The :class:`NodeKind` of ``node``; ValueError naming the node when it has none or an unknown one."""
     kind = graph.nodes[node].get("kind")
@@ -166,6 +185,19 @@ def method_task_links(mentions: Iterable[Mention], entities: dict[str, Entity]) 
     return [MethodTaskLink(m, t, tuple(sorted(ps))) for (m, t), ps in sorted(support.items())]
 
 
+def _add_authors(g: nx.MultiDiGraph, papers: list[Paper]) -> None:
+    """A :class:`PersonNode` per distinct author name (see :func:`kg.namespace.person_iri`) and a
+    :class:`CreatorEdge` from each paper to each of its authors."""
+    for p in papers:
+        for position, name in enumerate(p.authors, start=1):
+            person = person_iri(name)
+            if person not in g:
+                g.add_node(person, **PersonNode(kind=NodeKind.PERSON, label=name))
+            if not g.has_edge(paper_iri(p.key), person, key=Relation.CREATOR):
+                edge = CreatorEdge(relation=Relation.CREATOR, position=position)
+                g.add_edge(paper_iri(p.key), person, key=Relation.CREATOR, **edge)
+
+
 def build_graph(
     papers: Iterable[Paper], entities: Iterable[Entity], mentions: Iterable[Mention], name: str = "paper-kg"
 ) -> nx.MultiDiGraph:
@@ -191,6 +223,7 @@ def build_graph(
         if p.published:
             paper["published"] = p.published
         g.add_node(paper_iri(p.key), **paper)
+    _add_authors(g, papers)
     for e in entities_by_id.values():
         entity = EntityNode(
             kind=NodeKind(e.type),

@@ -41,6 +41,7 @@ class Relation(StrEnum):
     HAS_KEYPHRASE = "hasKeyphrase"
     APPLIED_TO = "appliedTo"  # Method -> Task, derived across papers
     BROADER = "broader"  # entity -> broader vocabulary concept (skos:broader)
+    CREATOR = "creator"  # paper -> person, an author (dcterms:creator)
 
 
 #: the paper -> entity relation used for each entity type

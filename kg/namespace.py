@@ -82,6 +82,7 @@ ENTITY = Namespace(BASE + "entity/")
 MENTION = Namespace(BASE + "mention/")
 LINK = Namespace(BASE + "link/")
 LISTING = Namespace(BASE + "listing/")
+PERSON = Namespace(BASE + "person/")
 
 
 def slug(text: str) -> str:
@@ -102,6 +103,19 @@ def paper_iri(key: str) -> str:
 
 def entity_iri(type_name: str, label: str) -> str:
     return str(ENTITY[f"{type_name.lower()}/{slug(label)}"])
+
+
+def person_iri(name: str) -> str:
+    """The IRI of a person, from a name: case, accents kept, punctuation and spacing ignored, so
+    "Edward J. Hu" and "Edward J Hu" are one person (names are not disambiguated further).
+
+    >>> person_iri("Edward J. Hu") == person_iri("edward j hu")
+    True
+    >>> person_iri("Christopher Ré")
+    'https://w3id.org/paper-kg/person/christopher-r%C3%A9'
+    """
+    key = "-".join(re.sub(r"[^\w]+", " ", name.casefold()).split())
+    return str(PERSON[quote(key or "x", safe="-._~")])
 
 
 def vocab_iri(local: str) -> str:

@@ -33,6 +33,7 @@ from kg.namespace import BASE, ENTITY, LINK, LISTING, MENTION, PAPER, VOCAB
 __all__ = [
     "DCTERMS",
     "EXPORT_PREFIXES",
+    "FOAF",
     "GRAPH_FILE",
     "OWL",
     "PREFIXES",
@@ -55,6 +56,7 @@ OWL = Namespace("http://www.w3.org/2002/07/owl#")
 SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
 DCTERMS = Namespace("http://purl.org/dc/terms/")
 PROV = Namespace("http://www.w3.org/ns/prov#")
+FOAF = Namespace("http://xmlns.com/foaf/0.1/")
 SH = Namespace("http://www.w3.org/ns/shacl#")
 
 #: every prefix paper-kg knows: bound on each loaded graph (ad-hoc queries may use them without PREFIX)
@@ -70,6 +72,7 @@ PREFIXES: dict[str, str] = {
     "skos": str(SKOS),
     "dcterms": str(DCTERMS),
     "prov": str(PROV),
+    "foaf": str(FOAF),
     "owl": str(OWL),
     "rdf": str(RDF),
     "rdfs": str(RDFS),

@@ -30,6 +30,9 @@ def small_records():
             abstract="We propose LoRA-QA. We fine-tune Llama-3.1-70B with LoRA on A100 GPUs for question answering.",
             identifier="p1",
             listings=(Listing("data/a.txt", 12, "Sep 9"), Listing("data/b.txt", 40, "Mar 14")),
+            authors=("Ada Hu", "Bo Chen"),
+            identifiers=("arXiv:2401.00001",),
+            published="2024-01-02",
         ),
         Paper(
             key="p2",

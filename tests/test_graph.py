@@ -13,28 +13,30 @@ from kg.graph import (
     PAPER_RELATIONS,
     AppliedToEdge,
     BroaderEdge,
+    CreatorEdge,
     EntityNode,
     MentionEdge,
     NodeKind,
     PaperNode,
+    PersonNode,
     build_graph,
     method_task_links,
     node_kind,
 )
 from kg.model import Entity, EntityType, Mention, Paper, Relation
-from kg.namespace import KG, paper_iri
+from kg.namespace import KG, ONTOLOGY_DIR, paper_iri
 
 
 def _edge_schema(relation: Relation) -> type:
     if relation in PAPER_RELATIONS:
         return MentionEdge
-    return {Relation.BROADER: BroaderEdge, Relation.APPLIED_TO: AppliedToEdge}[relation]
+    return {Relation.BROADER: BroaderEdge, Relation.APPLIED_TO: AppliedToEdge, Relation.CREATOR: CreatorEdge}[relation]
 
 
 def _check_contract(g: nx.MultiDiGraph) -> None:
     for node, data in g.nodes(data=True):
         kind = node_kind(g, node)
-        schema = PaperNode if kind is NodeKind.PAPER else EntityNode
+        schema = {NodeKind.PAPER: PaperNode, NodeKind.PERSON: PersonNode}.get(kind, EntityNode)
         assert schema.__required_keys__ <= set(data) <= set(typing.get_type_hints(schema)), node
         assert type(data["kind"]) is NodeKind
     for u, v, key, data in g.edges(keys=True, data=True):
@@ -60,6 +62,9 @@ def test_graphml_reads_back_the_same_typed_contract(small_graph, tmp_path):
 def test_every_entity_type_is_a_node_kind_and_an_ontology_class():
     assert {t.value for t in EntityType} <= {k.value for k in NodeKind}
     for kind in NodeKind:
+        if kind is NodeKind.PERSON:  # an author is a foaf:Person, declared in kg.ttl
+            assert "foaf:Person a owl:Class" in (ONTOLOGY_DIR / "kg.ttl").read_text()
+            continue
         assert str(KG[kind.value]).endswith("#" + kind.value)  # KG fails on a term kg.ttl lacks
     for t in EntityType:
         assert NodeKind(t).value == t.value

@@ -476,3 +476,54 @@ def test_kg_build_dry_run_reports_and_builds_nothing(tmp_path, capsys):
     assert "zotero.bib:31: malformed BibTeX entry" in printed.err
     assert not out.exists()
     assert cli.main(["build", str(SOURCES), "--dry-run", "--strict", "--out", str(out)]) == 2
+
+
+def test_authors_become_people_linked_by_dcterms_creator(mixed):
+    from rdflib import RDF, Namespace, URIRef
+
+    from kg.export.rdf import to_rdf
+    from kg.graph import NodeKind, build_graph, node_kind
+    from kg.namespace import paper_iri, person_iri
+    from kg.query.validate import validate
+
+    graph = build_graph(mixed[0].papers, [], [])
+    people = [n for n in graph if node_kind(graph, n) is NodeKind.PERSON]
+    dao = person_iri("Tri Dao")  # FlashAttention (OAI-PMH) and Mamba (oai_dc, RIS) name him
+    assert dao in people and graph.nodes[dao]["label"] == "Tri Dao"
+    assert {u for u, _ in graph.in_edges(dao)} == {paper_iri("2205.14135"), paper_iri("2312.00752")}
+    hu = person_iri("Edward J. Hu")  # "Hu, Edward J." in BibTeX: the same person
+    assert graph.edges[paper_iri("2106.09685"), hu, "creator"]["position"] == 1
+    dcterms, foaf = Namespace("http://purl.org/dc/terms/"), Namespace("http://xmlns.com/foaf/0.1/")
+    rdf = to_rdf(graph)
+    assert (URIRef(paper_iri("2205.14135")), dcterms.creator, URIRef(dao)) in rdf
+    assert str(rdf.value(URIRef(dao), foaf.name)) == "Tri Dao"
+    assert len(set(rdf.subjects(RDF.type, foaf.Person))) == len(people)
+    result = validate(rdf)
+    assert result.conforms, result.text
+
+
+def test_a_mixed_directory_builds_one_graph_the_author_and_year_queries_answer(tmp_path, trigram_embedder):
+    from kg.pipeline import BuildOptions, build
+    from kg.query import get_query, load_graph, run_query
+
+    out = tmp_path / "out"
+    report = build([SOURCES], BuildOptions(out_dir=out, progress=False, cache=False), embedder=trigram_embedder())
+    assert len(report.corpus.papers) == 14
+    graph = load_graph(out / "graph.ttl")
+    papers = list(
+        run_query(graph, "SELECT (COUNT(?p) AS ?n) WHERE { ?p a <https://w3id.org/paper-kg/ontology#Paper> }")
+    )
+    assert int(papers[0][0]) == 14
+    by_dao = list(run_query(graph, get_query("methods-by-author").render(author="Tri Dao")))
+    assert by_dao and all("Tri Dao" in str(row[-1]) for row in by_dao)
+    dao_papers = list(
+        run_query(
+            graph,
+            """SELECT DISTINCT ?m WHERE { ?p <http://purl.org/dc/terms/creator>
+        <https://w3id.org/paper-kg/person/tri-dao> ; <https://w3id.org/paper-kg/ontology#usesMethod> ?m }""",
+        )
+    )
+    assert {str(r[0]) for r in dao_papers} <= {str(r[0]) for r in by_dao}
+    per_year = list(run_query(graph, get_query("methods-per-year").render()))
+    assert {str(r[0]) for r in per_year} <= {"2015", "2017", "2018", "2020", "2021", "2022", "2023"}
+    assert len({str(r[0]) for r in per_year}) >= 5

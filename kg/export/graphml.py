@@ -3,12 +3,13 @@
 GraphML holds only scalar attributes, so the graph's tuples are written as readable strings:
 
 Nodes
-    ``type`` (Paper, Method, Task, Hardware, Keyphrase) and ``label`` (Gephi shows it), and where
+    ``type`` (Paper, Method, Task, Hardware, Keyphrase, Person) and ``label`` (Gephi shows it), and where
     present ``key``, ``title``, ``abstract``, ``identifier``, ``url``, ``listings`` (``"data/a.txt:12 (Sep 9);
     data/b.txt:40"``), ``identifiers``, ``alt_labels`` and ``broader`` (joined with ``" | "``),
     ``published``, ``in_vocabulary``.
 Edges (the GraphML edge id is the relation)
-    ``relation``, and where present ``score``, ``sentence``, ``surface``, ``source``, ``support`` and
+    ``relation``, and where present ``score``, ``sentence``, ``surface``, ``source``, ``position`` (of an
+    author), ``support`` and
     ``papers`` (joined with ``" | "``).
 
 Characters that XML 1.0 does not allow in a document at all, not even escaped (the C0 controls other
@@ -48,7 +49,7 @@ from typing import Any
 import networkx as nx
 
 from kg.fileio import atomic_write
-from kg.graph import EntityNode, NodeKind, PaperNode, node_kind
+from kg.graph import EntityNode, NodeKind, PaperNode, PersonNode, node_kind
 from kg.model import Listing, Relation
 
 __all__ = ["read_graphml", "write_graphml", "xml_text"]
@@ -102,8 +103,10 @@ def _xml_attrs(attrs: dict[str, Any]) -> dict[str, Any]:
     return {k: xml_text(v) if isinstance(v, str) else v for k, v in attrs.items()}
 
 
-def _read_node(node: str, d: dict[str, Any]) -> PaperNode | EntityNode:
+def _read_node(node: str, d: dict[str, Any]) -> PaperNode | PersonNode | EntityNode:
     kind = NodeKind(d.pop("type"))
+    if kind is NodeKind.PERSON:
+        return PersonNode(kind=kind, label=d["label"])
     lists = {name: tuple(d[name].split(LIST_SEP)) if d.get(name) else () for name in _LIST_ATTRS}
     if kind is NodeKind.PAPER:
         listings = tuple(_parse_listing(s) for s in d.get("listings", "").split(LISTING_SEP) if s)
@@ -123,7 +126,7 @@ def _read_node(node: str, d: dict[str, Any]) -> PaperNode | EntityNode:
     )
 
 
-def _node_attrs(kind: NodeKind, data: PaperNode | EntityNode) -> dict[str, Any]:
+def _node_attrs(kind: NodeKind, data: PaperNode | PersonNode | EntityNode) -> dict[str, Any]:
     attrs = {"type": kind.value, "label": data["label"]}
     attrs.update(_plain_attrs({k: v for k, v in data.items() if k not in ("kind", "label", "listings")}))
     if kind is NodeKind.PAPER and data["listings"]:

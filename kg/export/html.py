@@ -104,6 +104,7 @@ EDGE_STYLES: dict[str, dict[str, Any]] = {
     "hasKeyphrase": {"color": "#b8b8b8", "caption": "has keyphrase", "incoming": "keyphrase of"},
     "appliedTo": {"color": "#8c5fb4", "caption": "applied to", "incoming": "methods applied", "dashes": True},
     "broader": {"color": "#2f9e9a", "caption": "broader", "incoming": "narrower", "dashes": True},
+    "creator": {"color": "#76b7b2", "caption": "author", "incoming": "papers"},
 }
 _OTHER_RELATION = {"color": "#9aa4ad", "caption": "other", "incoming": "other"}
 #: drawn, not stored: concepts of a cluster that share papers, and clusters whose concepts do

@@ -54,10 +54,10 @@ from rdflib.compare import to_canonical_graph
 from rdflib.term import Node
 
 from kg.fileio import atomic_write
-from kg.graph import PAPER_RELATIONS, EntityNode, NodeKind, PaperNode, node_kind
+from kg.graph import PAPER_RELATIONS, EntityNode, NodeKind, PaperNode, PersonNode, node_kind
 from kg.model import Relation
 from kg.namespace import KG, ONTOLOGY_DIR, VOCAB, link_iri, listing_iri, mention_iri
-from kg.rdfterms import DCTERMS, EXPORT_PREFIXES, RDF, RDFS, SKOS, XSD, quote_literal
+from kg.rdfterms import DCTERMS, EXPORT_PREFIXES, FOAF, RDF, RDFS, SKOS, XSD, quote_literal
 
 __all__ = [
     "CONTEXT",
@@ -81,7 +81,7 @@ _HTTP_IRI = re.compile(r"https?://[^\s<>\"{}|\\^`\x00-\x20\x7f]+\Z", re.IGNORECA
 # terms looked up once: every namespace attribute access builds a new URIRef, slow in the per-triple loop
 _TYPE, _LABEL = RDF.type, RDFS.label
 _IDENTIFIER, _TITLE, _ABSTRACT, _SOURCE = DCTERMS.identifier, DCTERMS.title, DCTERMS.abstract, DCTERMS.source
-_ISSUED = DCTERMS.issued
+_ISSUED, _CREATOR, _PERSON, _NAME = DCTERMS.issued, DCTERMS.creator, FOAF.Person, FOAF.name
 _PREF, _ALT, _BROADER, _IN_SCHEME = SKOS.prefLabel, SKOS.altLabel, SKOS.broader, SKOS.inScheme
 _CONCEPT, _SCHEME, _INTEGER, _DECIMAL = SKOS.Concept, VOCAB.scheme, XSD.integer, XSD.decimal
 _K = {
@@ -110,7 +110,7 @@ _K = {
         "supportCount",
         "supportingPaper",
         *PAPER_RELATIONS,
-        *NodeKind,
+        *(kind for kind in NodeKind if kind is not NodeKind.PERSON),  # a person is a foaf:Person
     )
 }
 
@@ -227,10 +227,20 @@ def _node_blocks(graph: nx.MultiDiGraph, vocabulary: dict[str, set[str]]) -> Ite
     """``(node, its triples)`` for every graph node, in sorted node order."""
     version = _text(str(graph.graph.get("extractor_version", "paper-kg")))
     for node in sorted(graph.nodes):
-        if node_kind(graph, node) is NodeKind.PAPER:
+        kind = node_kind(graph, node)
+        if kind is NodeKind.PAPER:
             yield node, list(_paper_triples(graph, node, graph.nodes[node], version))
+        elif kind is NodeKind.PERSON:
+            yield node, list(_person_triples(node, graph.nodes[node]))
         else:
             yield node, list(_entity_triples(graph, node, graph.nodes[node], vocabulary.get(node)))
+
+
+def _person_triples(node: str, data: PersonNode) -> Iterator[Triple]:
+    s, name = URIRef(node), _text(data["label"])
+    yield s, _TYPE, _PERSON
+    yield s, _NAME, name
+    yield s, _LABEL, name
 
 
 def _paper_triples(graph: nx.MultiDiGraph, node: str, data: PaperNode, version: Literal) -> Iterator[Triple]:
@@ -249,6 +259,9 @@ def _paper_triples(graph: nx.MultiDiGraph, node: str, data: PaperNode, version: 
     yield s, _LABEL, _text(data["label"])
     if _HTTP_IRI.match(data["url"]):
         yield s, _SOURCE, URIRef(data["url"])
+    for _, person, d in graph.out_edges(node, data=True):
+        if d["relation"] == Relation.CREATOR:
+            yield s, _CREATOR, URIRef(person)
     for n, listing in enumerate(data["listings"], start=1):
         li = URIRef(listing_iri(key, n))
         yield s, K["listing"], li
