@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -280,9 +281,10 @@ def test_concept_hierarchy_and_summary(mini):
     tree = {r["label"]: r["broader"] for r in rows(mini, "concept-hierarchy")}
     assert tree["MTLoRA"] == "low-rank adaptation"
     assert tree["adapter"] == "parameter-efficient fine-tuning"
-    summary = {r["class"].rsplit("#")[1]: r for r in rows(mini, "graph-summary")}
+    summary = {re.split("[#/]", r["class"])[-1]: r for r in rows(mini, "graph-summary")}
     assert summary["Paper"]["count"] == 6 and summary["Mention"]["count"] == 24
     assert summary["Paper"]["inPapers"] == 6
+    assert summary["Person"]["count"] == summary["Person"]["inPapers"] == 3
 
 
 def test_summary_counts_what_the_legend_counts(small_graph):
@@ -290,7 +292,7 @@ def test_summary_counts_what_the_legend_counts(small_graph):
     from kg.export.html import node_counts
     from kg.export.rdf import to_rdf
 
-    summary = {r["class"].rsplit("#")[1]: r for r in rows(to_rdf(small_graph), "graph-summary")}
+    summary = {re.split("[#/]", r["class"])[-1]: r for r in rows(to_rdf(small_graph), "graph-summary")}
     legend = node_counts(small_graph)
     for kind, counts in legend.items():
         assert summary[kind]["inPapers"] == counts["inPapers"], kind
