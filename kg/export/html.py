@@ -88,7 +88,7 @@ NODE_STYLES: dict[str, dict[str, str]] = {
     NodeKind.TASK: {"shape": "diamond", "color": "#59a14f", "caption": "Task"},
     NodeKind.HARDWARE: {"shape": "triangle", "color": "#e15759", "caption": "Hardware"},
     NodeKind.KEYPHRASE: {"shape": "hexagon", "color": "#a0a0a0", "caption": "Keyphrase"},
-    "Person": {"shape": "star", "color": "#76b7b2", "caption": "Person"},
+    NodeKind.PERSON: {"shape": "star", "color": "#76b7b2", "caption": "Person"},
     "Dataset": {"shape": "triangleDown", "color": "#edc948", "caption": "Dataset"},
 }
 _OTHER_KIND = {"shape": "dot", "color": "#b07aa1", "caption": "Other"}
