@@ -91,6 +91,7 @@
     selected: () => selected,
     muted: (id) => dimmedNodes.has(id),
     inside: (id) => String(id).startsWith("cluster:"),
+    panels: () => [...document.querySelectorAll("#kg-legend, #kg-time")].filter((el) => !el.hidden),
     fontColor: data.fontColor,
   });
 
@@ -762,6 +763,7 @@
     document.getElementById("kg-window").textContent = fullWindow()
       ? "all dates; trending: the latest " + days_ + " vs the " + span + " before"
       : days_ + "; trending: vs the " + span + " before";
+    network.redraw(); // the panel changed size: labels under it move out
   }
   function setWindow(from, to) {
     win.from = Math.min(from, to);

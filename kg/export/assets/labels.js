@@ -23,7 +23,8 @@
   }
 
   /* opts: labelOf(id) -> text, importance(id) -> number, selected() -> id | null, muted(id) -> bool,
-   * inside(id) -> bool (the label sits on the node, not below it), fontColor. Returns {boxes()}: the boxes drawn last time, in DOM pixels of the network's canvas. */
+   * inside(id) -> bool (the label sits on the node, not below it), panels() -> elements over the
+   * canvas that labels must avoid, fontColor. Returns {boxes()}: the boxes drawn last time, in DOM pixels of the network's canvas. */
   function create(network, opts) {
     let boxes = [];
     const measureCtx = document.createElement("canvas").getContext("2d");
@@ -45,6 +46,10 @@
       const H = canvas.clientHeight;
       const scale = network.getScale();
       const placed = [];
+      // panels floating over the canvas hide what is under them
+      const origin = canvas.getBoundingClientRect();
+      const panels = opts.panels().map((el) => el.getBoundingClientRect()).filter((r) => r.width > 0)
+        .map((r) => ({ x0: r.left - origin.left, x1: r.right - origin.left, y0: r.top - origin.top, y1: r.bottom - origin.top }));
       // other nodes' discs are obstacles too: a label must not cover a node it does not name
       const discs = network.body.nodeIndices.map((id) => {
         const node = network.body.nodes[id];
@@ -63,9 +68,10 @@
         const w = width(text, isSelected ? FONT_SELECTED : FONT) + 6;
         const top = opts.inside(id) ? p.y - LINE / 2 : p.y + (node.options.size || 10) * scale + GAP;
         const box = { id, text, selected: isSelected, x0: p.x - w / 2, x1: p.x + w / 2, y0: top, y1: top + LINE };
-        if (!isSelected && (box.x1 < 0 || box.x0 > W || box.y1 < 0 || box.y0 > H)) continue;
+        if (!isSelected && (box.x0 < 0 || box.x1 > W || box.y0 < 0 || box.y1 > H)) continue;
+        if (!isSelected && panels.some((r) => overlaps(r, box))) continue;
         if (placed.some((b) => overlaps(b, box))) continue;
-        if (!isSelected && discs.some((d) => d.id !== id && overlaps(d, box))) continue;
+        if (!isSelected && !opts.inside(id) && discs.some((d) => d.id !== id && overlaps(d, box))) continue;
         placed.push(box);
       }
       return placed;
