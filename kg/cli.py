@@ -2,7 +2,7 @@
 
     kg build [INPUT ...] [--out DIR] [--strict] [--force] [--wait] [--allow-empty] [--dry-run]
              [--html-max-nodes N] [--device auto|cpu|cuda] [--engine in-process|dask]
-             [--scheduler local:N|tcp://HOST:PORT]
+             [--scheduler local:N|tcp://HOST:PORT] [--extractor rules|tagger]
     kg query (QUERY | --file F.rq | --name NAME | --list) [--param NAME=VALUE ...] [--graph PATH]
              [--format table|csv|json] [--store memory|oxigraph|DIR] [--allow-service]
     kg validate [PATH]
@@ -46,6 +46,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
             device=args.device,
             progress=not args.quiet,
             engine=args.engine,
+            **({'extractor': args.extractor} if args.extractor else {}),
             scheduler=args.scheduler,
         ),
     )
@@ -193,6 +194,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="keep only the N most-connected nodes in graph.html (default 0: all; the page "
                         "opens on an overview of clusters either way)")
     b.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto", help="embedding device")
+    b.add_argument("--extractor", choices=["rules", "tagger"], default=None,
+                   help="tagger: the span tagger and relation classifier trained on SciERC; rules: chunker, "
+                   "vocabulary and rules, methods linked to every task of a paper (default: BuildOptions.extractor)")
     b.add_argument("--engine", choices=["in-process", "dask"], default="in-process",
                    help="where per-paper extraction runs (default: in-process, no cluster)")
     b.add_argument("--scheduler", metavar="ADDRESS",

@@ -69,6 +69,7 @@ class NodeKind(StrEnum):
     METHOD = "Method"
     TASK = "Task"
     HARDWARE = "Hardware"
+    DATASET = "Dataset"
     KEYPHRASE = "Keyphrase"
     PERSON = "Person"  # an author (foaf:Person in the RDF)
 
@@ -80,6 +81,7 @@ PAPER_RELATIONS = frozenset(
         Relation.PROPOSES_METHOD,
         Relation.ADDRESSES_TASK,
         Relation.USES_HARDWARE,
+        Relation.USES_DATASET,
         Relation.HAS_KEYPHRASE,
     }
 )
@@ -133,8 +135,16 @@ class BroaderEdge(TypedDict):
     relation: Literal[Relation.BROADER]
 
 
-class AppliedToEdge(TypedDict):
-    """Method -> task, derived: ``support`` papers link both, ``papers`` are their IRIs."""
+class _Evidence(TypedDict, total=False):
+    """What a link found from evidence (:func:`kg.extract.entities.evidence_links`) adds: the relation
+    classifier's best score and the sentence it came from."""
+
+    score: float
+    sentence: str
+
+
+class AppliedToEdge(_Evidence):
+    """Method -> task: ``support`` papers link both, ``papers`` are their IRIs."""
 
     relation: Literal[Relation.APPLIED_TO]
     support: int
@@ -199,9 +209,13 @@ def _add_authors(g: nx.MultiDiGraph, papers: list[Paper]) -> None:
 
 
 def build_graph(
-    papers: Iterable[Paper], entities: Iterable[Entity], mentions: Iterable[Mention], name: str = "paper-kg"
+    papers: Iterable[Paper], entities: Iterable[Entity], mentions: Iterable[Mention], name: str = "paper-kg",
+    links: Iterable[MethodTaskLink] | None = None,
 ) -> nx.MultiDiGraph:
-    """Build the graph from the records of the earlier stages (deterministic insertion order)."""
+    """Build the graph from the records of the earlier stages (deterministic insertion order).
+
+    ``links`` are the method -> task links found from evidence; without them (None) every method of a paper
+    is linked to every task of it (co-occurrence)."""
     g = nx.MultiDiGraph(name=name)
     papers = sorted(papers, key=lambda p: p.key)
     entities_by_id = {e.id: e for e in sorted(entities, key=lambda e: e.id)}
@@ -249,11 +263,16 @@ def build_graph(
             source=m.source,
         )
         g.add_edge(src, m.entity, key=m.relation, **edge)
-    for link in method_task_links(mentions, entities_by_id):
+    links = method_task_links(mentions, entities_by_id) if links is None else sorted(
+        links, key=lambda k: (k.method, k.task))
+    for link in links:
         applied = AppliedToEdge(
             relation=Relation.APPLIED_TO,
             support=link.support,
             papers=tuple(paper_iri(k) for k in link.papers),
         )
+        if link.score is not None:
+            applied["score"] = round(float(link.score), 4)
+            applied["sentence"] = link.sentence
         g.add_edge(link.method, link.task, key=Relation.APPLIED_TO, **applied)
     return g

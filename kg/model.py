@@ -28,6 +28,7 @@ class EntityType(StrEnum):
     METHOD = "Method"
     TASK = "Task"
     HARDWARE = "Hardware"
+    DATASET = "Dataset"  # a named dataset, corpus or benchmark
     KEYPHRASE = "Keyphrase"  # salient phrase that is none of the three (untyped)
 
 
@@ -38,6 +39,7 @@ class Relation(StrEnum):
     PROPOSES_METHOD = "proposesMethod"
     ADDRESSES_TASK = "addressesTask"
     USES_HARDWARE = "usesHardware"
+    USES_DATASET = "usesDataset"
     HAS_KEYPHRASE = "hasKeyphrase"
     APPLIED_TO = "appliedTo"  # Method -> Task, derived across papers
     BROADER = "broader"  # entity -> broader vocabulary concept (skos:broader)
@@ -49,6 +51,7 @@ RELATION_FOR_TYPE = {
     EntityType.METHOD: Relation.USES_METHOD,
     EntityType.TASK: Relation.ADDRESSES_TASK,
     EntityType.HARDWARE: Relation.USES_HARDWARE,
+    EntityType.DATASET: Relation.USES_DATASET,
     EntityType.KEYPHRASE: Relation.HAS_KEYPHRASE,
 }
 
@@ -145,6 +148,8 @@ class MethodTaskLink:
     method: str  # Entity.id
     task: str  # Entity.id
     papers: tuple[str, ...] = field(default=())  # Paper.key values
+    score: float | None = None  # the relation classifier's best probability (None: co-occurrence)
+    sentence: str = ""  # the sentence that gave it
 
     @property
     def support(self) -> int:

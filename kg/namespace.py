@@ -42,6 +42,7 @@ class KG(DefinedNamespace):
     Method: object
     Task: object
     Hardware: object
+    Dataset: object
     Keyphrase: object
     Listing: object
     Mention: object
@@ -52,6 +53,7 @@ class KG(DefinedNamespace):
     proposesMethod: object
     addressesTask: object
     usesHardware: object
+    usesDataset: object
     hasKeyphrase: object
     # method -> task
     appliedTo: object

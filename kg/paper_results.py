@@ -59,14 +59,20 @@ def paper_id(paper: Paper) -> bytes:
 
 def _encode(result: PaperResult) -> str:
     return json.dumps(
-        {"phrases": [[p.text, p.score, p.sentence, p.source] for p in result.phrases]},
+        {"phrases": [[p.text, p.score, p.sentence, p.source] for p in result.phrases],
+         "votes": [list(v) for v in result.votes], "pairs": [list(p) for p in result.pairs]},
         ensure_ascii=False,
         separators=(",", ":"),
     )
 
 
 def _decode(text: str) -> PaperResult:
-    return PaperResult(tuple(Phrase(t, float(s), sent, src) for t, s, sent, src in json.loads(text)["phrases"]))
+    data = json.loads(text)
+    return PaperResult(
+        tuple(Phrase(t, float(s), sent, src) for t, s, sent, src in data["phrases"]),
+        tuple((p, v) for p, v in data.get("votes", ())),
+        tuple((m, t, float(s), sent) for m, t, s, sent in data.get("pairs", ())),
+    )
 
 
 class ResultStore:

@@ -65,6 +65,7 @@ DEFAULT_HTML_MAX_NODES: int | None = None  # the page's overview aggregates, so 
 MANIFEST = ".kg-build.json"
 LOCK = ".kg-build.lock"
 STAGING_PREFIX = ".staging-"
+EXTRACTORS = ("rules", "tagger")
 #: libraries whose version can change the exports' bytes
 _OUTPUT_LIBRARIES = ("keybert", "sentence-transformers", "torch", "scikit-learn", "lemminflect", "networkx",
                      "rdflib", "pyvis", "numpy")
@@ -87,9 +88,14 @@ class BuildOptions:
     ranking: RankingOptions = RankingOptions()
     entities: EntityOptions = EntityOptions()
     engine: str = "in-process"
+    #: ``tagger``: the trained span tagger and relation classifier (kg.extract.tagged); ``rules``: the
+    #: chunker, vocabulary and rules, with every method of a paper linked to every task of it
+    extractor: str = "rules"
     scheduler: str | None = None  # dask: local:N or tcp://HOST:PORT (default local:2)
 
     def __post_init__(self) -> None:
+        if self.extractor not in EXTRACTORS:
+            raise ValueError(f"extractor must be one of {', '.join(EXTRACTORS)}, got {self.extractor!r}")
         if self.engine not in ENGINES:
             raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {self.engine!r}")
         if self.html_max_nodes is not None and self.html_max_nodes < 1:
@@ -168,13 +174,24 @@ def extract(papers: Sequence[Paper], embedder: Embedder, options: BuildOptions, 
     ``options.out_dir``), then the corpus-wide entities step. Returns the extraction and how many papers
     were extracted (the others reused stored results)."""
     t = time.perf_counter()
-    stage = PaperStage(embedder, options.ranking)
+    if options.extractor == "tagger":
+        from kg.extract.tagged import TaggedStage
+
+        stage = TaggedStage(options.ranking, device=options.device, embedder=embedder)
+    else:
+        stage = PaperStage(embedder, options.ranking)
     with ResultStore(options.out_dir, stage.fingerprint(), on_message=_warn) as store:
         results, extracted = map_papers(papers, stage, engine or InProcessEngine(), store, options.progress)
     stage_seconds["keyphrases"] = time.perf_counter() - t
     t = time.perf_counter()
     ranked = {p.key: list(results[p.key].phrases) for p in papers}
-    extraction = extract_entities(papers, ranked, load_vocabulary(), embedder, options.entities)
+    tagged = options.extractor == "tagger"
+    extraction = extract_entities(
+        papers, ranked, load_vocabulary(), embedder, options.entities,
+        votes={p.key: dict(results[p.key].votes) for p in papers} if tagged else None,
+        pairs={p.key: results[p.key].pairs for p in papers} if tagged else None,
+        link_threshold=(options.entities.link_min_score or stage.relations.threshold) if tagged else 0.5,
+    )
     stage_seconds["entities"] = time.perf_counter() - t
     return extraction, extracted
 
@@ -281,7 +298,7 @@ def fingerprint(corpus: Corpus, options: BuildOptions, model_id: str) -> str:
             data = part if isinstance(part, bytes) else repr(part).encode("utf-8")
             h.update(len(data).to_bytes(8, "little") + data)
 
-    put(__version__, model_id, options.html_max_nodes, options.ranking, options.entities)
+    put(__version__, model_id, options.html_max_nodes, options.ranking, options.entities, options.extractor)
     for lib in _OUTPUT_LIBRARIES:
         try:
             put(lib, version(lib))
@@ -385,7 +402,7 @@ def _build_locked(corpus: Corpus, options: BuildOptions, embedder: Embedder | No
     finally:
         engine.close()
     t = time.perf_counter()
-    graph = build_graph(corpus.papers, extraction.entities, extraction.mentions)
+    graph = build_graph(corpus.papers, extraction.entities, extraction.mentions, links=extraction.links)
     graph.graph["extractor_version"] = f"paper-kg {__version__} / {embedder.model_id}"
     stages["graph"] = time.perf_counter() - t
     t = time.perf_counter()

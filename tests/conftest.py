@@ -41,7 +41,8 @@ def small_records():
             identifier="p2",
             listings=(Listing("data/a.txt", 14, "Sep 9"),),
         ),
-        Paper(key="p3", title="", abstract="An abstract-only paper about image classification.", identifier="p3"),
+        Paper(key="p3", title="", abstract="An abstract-only paper about image classification on ImageNet.",
+              identifier="p3"),
     ]
     peft = vocab_iri("parameter-efficient-fine-tuning")
     gpu = vocab_iri("gpu")
@@ -60,6 +61,7 @@ def small_records():
         Entity(vocab_iri("consumer-gpu"), "consumer GPU", EntityType.HARDWARE, (), (gpu,), True),
         Entity(vocab_iri("edge-device"), "edge device", EntityType.HARDWARE, ("edge devices",), (), True),
         Entity(entity_iri("Keyphrase", "abstract-only paper"), "abstract-only paper", EntityType.KEYPHRASE),
+        Entity(entity_iri("Dataset", "ImageNet"), "ImageNet", EntityType.DATASET),
     ]
     s1 = "We fine-tune Llama-3.1-70B with LoRA on A100 GPUs for question answering."
     s2 = papers[1].abstract
@@ -79,6 +81,8 @@ def small_records():
           "image classification"),
         M("p3", entity_iri("Keyphrase", "abstract-only paper"), Relation.HAS_KEYPHRASE, 0.3, papers[2].abstract,
           "abstract-only paper"),
+        M("p3", entity_iri("Dataset", "ImageNet"), Relation.USES_DATASET, 0.4, papers[2].abstract, "ImageNet",
+          "tagger"),
     ]
     return papers, ents, mentions
 

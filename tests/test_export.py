@@ -93,7 +93,7 @@ def test_papers_carry_identifier_title_abstract_label_listings(rdf):
 def test_every_paper_entity_edge_has_a_direct_triple_and_a_mention_with_evidence(small_graph, rdf):
     edges = [(u, v, d) for u, v, d in small_graph.edges(data=True)
              if small_graph.nodes[u]["kind"] == "Paper" and small_graph.nodes[v]["kind"] != "Person"]
-    assert len(edges) == 11
+    assert len(edges) == 12
     for u, v, d in edges:
         paper, entity, prop = URIRef(u), URIRef(v), KG[d["relation"]]
         assert (paper, prop, entity) in rdf
@@ -186,7 +186,7 @@ def test_extractor_version_comes_from_the_graph(small_graph):
 
 
 def test_a_node_of_unknown_kind_is_an_error_naming_it(small_graph, onto):
-    small_graph.add_node("urn:x", kind="Dataset", label="x")
+    small_graph.add_node("urn:x", kind="Organism", label="x")
     with pytest.raises(ValueError, match="urn:x"):
         to_rdf(small_graph, ontology_dir=onto)
 
@@ -349,7 +349,7 @@ def test_ntriples_load_into_oxigraph_with_the_same_counts(exports, rdf):
     assert int(row["n"].value) == len(rdf)
     query = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?m a <{KG.Mention}> }}"
     (row,) = store.query(query)
-    assert int(row["n"].value) == int(next(iter(rdf.query(query)))[0]) == 11
+    assert int(row["n"].value) == int(next(iter(rdf.query(query)))[0]) == 12
 
 
 
@@ -387,7 +387,8 @@ def test_graphml_loads_with_networkx_with_type_and_label(exports, small_graph):
     assert g.nodes[str(P2)]["label"] == XSS_TITLE
     lora = g.nodes[vocab_iri("low-rank-adaptation")]
     assert lora["type"] == "Method" and lora["alt_labels"] == "LoRA | low-rank adapters"
-    assert {d["type"] for _, d in g.nodes(data=True)} == {"Paper", "Method", "Task", "Hardware", "Keyphrase", "Person"}
+    assert {d["type"] for _, d in g.nodes(data=True)} == {"Paper", "Method", "Task", "Hardware", "Dataset", "Keyphrase",
+                                                      "Person"}
     assert p1["identifiers"] == "arXiv:2401.00001" and p1["published"] == "2024-01-02"
     edge = g.edges[str(P1), vocab_iri("low-rank-adaptation")]
     assert edge["relation"] == "usesMethod" and edge["score"] == pytest.approx(0.62) and edge["sentence"]

@@ -182,11 +182,11 @@ def test_max_nodes_keeps_the_most_connected_and_says_so(small_graph, tmp_path):
     kept = set(data["ids"])
     assert kept == set(most_connected(small_graph, 5)) and len(kept) == 5
     assert all(u in kept and v in kept for u, v, _ in edges_of(data))
-    assert "showing 5 of 18 nodes" in page
+    assert "showing 5 of 19 nodes" in page
     assert "RDF and GraphML keep everything" in page
     assert 'class="truncated"' in page
-    assert "all 18 nodes" in page_of(small_graph, tmp_path, max_nodes=18)
-    assert "all 18 nodes" in page_of(small_graph, tmp_path)
+    assert "all 19 nodes" in page_of(small_graph, tmp_path, max_nodes=19)
+    assert "all 19 nodes" in page_of(small_graph, tmp_path)
 
 
 def test_most_connected_breaks_ties_by_id():

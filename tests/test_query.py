@@ -151,6 +151,14 @@ def test_papers_with_hardware_includes_narrower_hardware(mini):
     assert {r["hardware"] for r in table} == {"A100", "H100", "consumer GPU"}
 
 
+@pytest.mark.parametrize("store", STORES)
+@pytest.mark.parametrize("name", ["MLQA", "mlqa benchmark"])
+def test_papers_using_dataset_by_any_label(name, store):
+    table = rows(graph_of(MINI, store), "papers-using-dataset", dataset=name)
+    assert ids(table) == {"2401.00003"}
+    assert table[0]["dataset"] == "MLQA benchmark" and "MLQA" in table[0]["evidence"]
+
+
 def test_methods_for_task_by_any_label(mini):
     table = rows(mini, "methods-for-task", task="question answering")
     counts = {r["methodLabel"]: r["papers"] for r in table}
@@ -282,7 +290,7 @@ def test_concept_hierarchy_and_summary(mini):
     assert tree["MTLoRA"] == "low-rank adaptation"
     assert tree["adapter"] == "parameter-efficient fine-tuning"
     summary = {re.split("[#/]", r["class"])[-1]: r for r in rows(mini, "graph-summary")}
-    assert summary["Paper"]["count"] == 6 and summary["Mention"]["count"] == 24
+    assert summary["Paper"]["count"] == 6 and summary["Mention"]["count"] == 25
     assert summary["Paper"]["inPapers"] == 6
     assert summary["Person"]["count"] == summary["Person"]["inPapers"] == 3
 

@@ -147,3 +147,56 @@ def test_training_on_a_tiny_subset_takes_under_a_minute(tmp_path, encoder):
     assert tagger.tags == SpanTagger.load().tags
     assert set(scores["tagger"]) == {"Method", "Task", "Material"}
     assert all(0 <= v <= 1 for prf in scores["tagger"].values() for v in prf)
+
+
+def test_links_come_from_evidence_not_cooccurrence():
+    from kg.export.rdf import to_rdf
+    from kg.extract.entities import Extraction, evidence_links
+    from kg.graph import build_graph
+    from kg.model import Entity, EntityType, Mention, Paper, Relation
+    from kg.namespace import KG
+
+    sent = "We use LoRA for question answering."
+    paper = Paper("p1", "LoRA", sent + " We also report image classification results.")
+    ents = (
+        Entity("urn:m", "LoRA", EntityType.METHOD),
+        Entity("urn:qa", "question answering", EntityType.TASK),
+        Entity("urn:ic", "image classification", EntityType.TASK),
+    )
+    mentions = (
+        Mention("p1", "urn:m", Relation.USES_METHOD, 0.6, sent, "LoRA"),
+        Mention("p1", "urn:qa", Relation.ADDRESSES_TASK, 0.5, sent, "question answering"),
+        Mention("p1", "urn:ic", Relation.ADDRESSES_TASK, 0.4, sent, "image classification"),
+    )
+    pairs = {
+        "p1": [
+            ("LoRA", "question answering", 0.91, sent),
+            ("LoRA", "image classification", 0.2, sent),
+            ("unlinked phrase", "question answering", 0.99, sent),
+        ]
+    }
+    links = evidence_links(Extraction(ents, mentions), pairs, threshold=0.5)
+    assert [(k.method, k.task, k.papers, k.score, k.sentence) for k in links] == [
+        ("urn:m", "urn:qa", ("p1",), 0.91, sent)
+    ]
+    graph = build_graph([paper], ents, mentions, links=links)
+    assert not graph.has_edge("urn:m", "urn:ic")  # co-occurring is not enough
+    rdf = to_rdf(graph)
+    (link,) = rdf.subjects(KG.linkMethod, None)
+    assert str(rdf.value(link, KG.score)) == "0.91" and str(rdf.value(link, KG.evidence)) == sent
+    # without evidence links the graph keeps the rules extractor's co-occurrence links
+    assert build_graph([paper], ents, mentions).has_edge("urn:m", "urn:ic")
+
+
+def test_tagger_votes_type_phrases_and_the_vocabulary_keeps_its_names():
+    from kg.extract.classify import Typing
+    from kg.extract.entities import tagger_typing
+    from kg.model import EntityType
+
+    head = Typing(EntityType.METHOD, None, "head")
+    assert tagger_typing(head, "Task").type is EntityType.TASK
+    assert tagger_typing(head, "").type is EntityType.METHOD
+    assert tagger_typing(head, "", rules_fill_in=False).type is EntityType.KEYPHRASE
+    vocab = Typing(EntityType.METHOD, None, "vocabulary")
+    assert tagger_typing(vocab, "Task") is vocab
+    assert tagger_typing(None, "Method") is None

@@ -101,6 +101,7 @@ EDGE_STYLES: dict[str, dict[str, Any]] = {
     "proposesMethod": {"color": "#b5500b", "caption": "proposes method", "incoming": "proposed by"},
     "addressesTask": {"color": "#59a14f", "caption": "addresses task", "incoming": "addressed by"},
     "usesHardware": {"color": "#e15759", "caption": "uses hardware", "incoming": "used by"},
+    "usesDataset": {"color": "#edc948", "caption": "uses dataset", "incoming": "used by"},
     "hasKeyphrase": {"color": "#b8b8b8", "caption": "has keyphrase", "incoming": "keyphrase of"},
     "appliedTo": {"color": "#8c5fb4", "caption": "applied to", "incoming": "methods applied", "dashes": True},
     "broader": {"color": "#2f9e9a", "caption": "broader", "incoming": "narrower", "dashes": True},

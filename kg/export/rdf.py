@@ -326,6 +326,9 @@ def _entity_triples(
         yield link, K["supportCount"], _integer(d["support"])
         for p in d["papers"]:
             yield link, K["supportingPaper"], URIRef(p)
+        if d.get("score") is not None:  # a link from evidence: the classifier's score and its sentence
+            yield link, K["score"], _decimal(d["score"])
+            yield link, K["evidence"], _text(d["sentence"])
 
 
 def _export_blocks(graph: nx.MultiDiGraph, known: list[Triple]) -> Iterator[list[Triple]]:

@@ -31,7 +31,7 @@ from kg.extract.hardware import find_hardware
 from kg.extract.normalize import acronym_singular, display_label, is_name, label_key
 from kg.extract.text import TOKEN, sentence_at
 from kg.extract.vocabulary import Vocabulary
-from kg.model import RELATION_FOR_TYPE, Entity, EntityType, Mention, Paper, Phrase, Relation
+from kg.model import RELATION_FOR_TYPE, Entity, EntityType, Mention, MethodTaskLink, Paper, Phrase, Relation
 from kg.namespace import entity_iri
 
 __all__ = ["EntityOptions", "Extraction", "extract_entities", "proposed_names"]
@@ -61,6 +61,13 @@ class EntityOptions:
     vocabulary_min_score: float = 0.1
     max_keyphrases: int = 3
     keyphrase_min_score: float = 0.35
+    #: with the tagger: phrases the tagger leaves untyped are typed by the rules (True) or stay untyped keyphrases
+    rules_fill_in: bool = True
+    #: with the tagger: ``top_k`` for phrases the tagger or the rules type (its candidates are more numerous)
+    tagger_top_k: int = 10
+    #: with the tagger: the relation probability a method -> task link needs (None: the weights' threshold;
+    #: 0.4 was the best compromise of seeds_dev and SciERC dev among 0.3, 0.4, 0.5, 0.7)
+    link_min_score: float | None = 0.4
 
     def __post_init__(self) -> None:
         if not -1.0 <= self.min_score <= 1.0:
@@ -75,6 +82,7 @@ class Extraction:
 
     entities: tuple[Entity, ...]
     mentions: tuple[Mention, ...]
+    links: tuple[MethodTaskLink, ...] | None = None  # from evidence; None: the graph derives co-occurrence
 
 
 def proposed_names(paper: Paper) -> list[tuple[str, str]]:
@@ -215,8 +223,16 @@ def extract_entities(
     vocabulary: Vocabulary,
     embedder: Embedder | None = None,
     options: EntityOptions = EntityOptions(),
+    votes: Mapping[str, Mapping[str, str]] | None = None,
+    pairs: Mapping[str, Sequence[tuple[str, str, float, str]]] | None = None,
+    link_threshold: float = 0.5,
 ) -> Extraction:
-    """Canonical entities and paper -> entity mentions for ``papers`` (see the module docstring)."""
+    """Canonical entities and paper -> entity mentions for ``papers`` (see the module docstring).
+
+    ``votes`` (per paper key, phrase -> the tagger's type) turn on the tagger's typing, :func:`tagger_typing`;
+    ``pairs`` (per paper key, the tagger stage's scored phrase pairs) give the method -> task links,
+    :func:`evidence_links`.
+    """
     short_forms = corpus_acronyms(p.text for p in papers)
     classifier = Classifier(vocabulary, embedder)
     builder = _Builder(vocabulary)
@@ -228,6 +244,7 @@ def extract_entities(
     phrases = sorted({canonical_phrase(ph.text) for ps in ranked.values() for ph in ps})
     typings = dict(zip(phrases, classifier.classify_many(phrases), strict=True))
 
+    top_k = options.top_k if votes is None else options.tagger_top_k
     for paper in papers:
         local = dict(find_definitions(paper.text))  # this paper's own definitions win
         local_sf = {sf: lf for lf, sf in local.items()}
@@ -235,6 +252,9 @@ def extract_entities(
         for position, ph in enumerate(ranked.get(paper.key, ())):
             canon = canonical_phrase(local_sf.get(ph.text) or ph.text)
             typing = typings.get(canon) or classifier.classify(canon)
+            if votes is not None:
+                typing = tagger_typing(typing, votes.get(paper.key, {}).get(ph.text, ""), options.rules_fill_in,
+                                       ph.text)
             if typing is None or typing.type is EntityType.HARDWARE:
                 continue  # hardware comes from the full-text scan below
             if typing.type is EntityType.KEYPHRASE:
@@ -244,7 +264,7 @@ def extract_entities(
             elif typing.rule in ("vocabulary", "name"):
                 if ph.score < options.vocabulary_min_score:
                     continue
-            elif position >= options.top_k or ph.score < options.min_score:
+            elif position >= top_k or ph.score < options.min_score:
                 continue
             builder.add(paper, typing, canon, ph.text, ph)
         for name, sent in proposed_names(paper):
@@ -260,4 +280,57 @@ def extract_entities(
             builder.add(paper, typing, hw.label, hw.surface, Phrase(hw.surface, 0.0, hw.sentence, "hardware"),
                         broader=hw.broader)
     builder.merge_synonyms()
-    return builder.build(short_forms)
+    extraction = builder.build(short_forms)
+    if pairs is None:
+        return extraction
+    return Extraction(extraction.entities, extraction.mentions, evidence_links(extraction, pairs, link_threshold))
+
+
+def tagger_typing(typing: Typing | None, vote: str, rules_fill_in: bool = True, phrase: str = "") -> Typing | None:
+    """The type of a phrase when the tagger has voted: the vocabulary's concept wins (canonical names);
+    else the tagger's Method or Task; a phrase it reads as data (Material) is a Dataset when it names one
+    (:func:`kg.extract.tagged.is_dataset_name`), else no entity type; a phrase it leaves untagged keeps the
+    rules' type when ``rules_fill_in``, else stays an untyped keyphrase.
+
+    >>> name = Typing(EntityType.METHOD, None, "name")
+    >>> tagger_typing(name, "Material", phrase="noisy speech").type.value
+    'Keyphrase'
+    >>> tagger_typing(name, "Material", phrase="ImageNet").type.value
+    'Dataset'
+    """
+    from kg.extract.tagged import is_dataset_name
+
+    if typing is None or typing.rule == "vocabulary" or typing.type is EntityType.HARDWARE:
+        return typing
+    if vote in ("Method", "Task"):
+        return Typing(EntityType(vote), None, "tagger")
+    if vote == "Material" and is_dataset_name(phrase):
+        return Typing(EntityType.DATASET, None, "tagger")
+    if vote == "Material" or not rules_fill_in:
+        return Typing(EntityType.KEYPHRASE, None, "tagger")
+    return typing
+
+
+def evidence_links(extraction: Extraction, pairs: Mapping[str, Sequence[tuple[str, str, float, str]]],
+                   threshold: float) -> tuple[MethodTaskLink, ...]:
+    """Method -> task links from the relation classifier's pairs: a pair of phrases scoring at least
+    ``threshold`` links the paper's Method entity of the first to its Task entity of the second. Each link
+    keeps its supporting papers and its best score with that sentence. No pair, no link: co-occurring in a
+    paper is not evidence."""
+    types = {e.id: e.type for e in extraction.entities}
+    entity_of: dict[tuple[str, str, EntityType], str] = {}
+    for m in extraction.mentions:
+        entity_of.setdefault((m.paper, m.surface, types[m.entity]), m.entity)
+    support: dict[tuple[str, str], set[str]] = defaultdict(set)
+    best: dict[tuple[str, str], tuple[float, str]] = {}
+    for paper, found in sorted(pairs.items()):
+        for method, task, score, sentence in found:
+            m = entity_of.get((paper, method, EntityType.METHOD))
+            t = entity_of.get((paper, task, EntityType.TASK))
+            if m is None or t is None or score < threshold:
+                continue
+            support[m, t].add(paper)
+            if (m, t) not in best or score > best[m, t][0]:
+                best[m, t] = (score, sentence)
+    return tuple(MethodTaskLink(m, t, tuple(sorted(ps)), best[m, t][0], best[m, t][1])
+                 for (m, t), ps in sorted(support.items()))

@@ -48,9 +48,13 @@ _LIBRARIES = ("keybert", "sentence-transformers", "torch", "scikit-learn", "lemm
 
 @dataclass(frozen=True)
 class PaperResult:
-    """What one paper contributes on its own: its ranked phrases, best first."""
+    """What one paper contributes on its own: its ranked phrases, best first; with ``--extractor tagger``
+    (:mod:`kg.extract.tagged`) also the tagger's vote per phrase (``(phrase, "Method" | "Task" | "Material"
+    | "")``) and the scored ``(method phrase, task phrase, probability, sentence)`` pairs."""
 
     phrases: tuple[Phrase, ...]
+    votes: tuple[tuple[str, str], ...] = ()
+    pairs: tuple[tuple[str, str, float, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -67,23 +71,28 @@ class PaperStage:
     def fingerprint(self) -> str:
         """SHA-256 over what a result depends on: the model, the ranking options, the extraction code and
         the versions of the libraries it runs on."""
-        from importlib.metadata import PackageNotFoundError, version
+        return stage_fingerprint(self.embedder.model_id, self.ranking)
 
-        h = hashlib.sha256()
 
-        def put(part: object) -> None:
-            data = part if isinstance(part, bytes) else repr(part).encode("utf-8")
-            h.update(len(data).to_bytes(8, "little") + data)
+def stage_fingerprint(*parts: object) -> str:
+    """SHA-256 over ``parts`` (a stage's model and options), the extraction code and the library versions."""
+    from importlib.metadata import PackageNotFoundError, version
 
-        put(self.embedder.model_id)
-        put(self.ranking)
-        for lib in _LIBRARIES:
-            try:
-                put((lib, version(lib)))
-            except PackageNotFoundError:
-                put((lib, None))
-        package = Path(__file__).parent.parent
-        for f in sorted([*package.glob("extract/*.py"), package / "model.py"]):
-            put(f.relative_to(package).as_posix())
-            put(f.read_bytes())
-        return h.hexdigest()
+    h = hashlib.sha256()
+
+    def put(part: object) -> None:
+        data = part if isinstance(part, bytes) else repr(part).encode("utf-8")
+        h.update(len(data).to_bytes(8, "little") + data)
+
+    for part in parts:
+        put(part)
+    for lib in _LIBRARIES:
+        try:
+            put((lib, version(lib)))
+        except PackageNotFoundError:
+            put((lib, None))
+    package = Path(__file__).parent.parent
+    for f in sorted([*package.glob("extract/*.py"), package / "model.py"]):
+        put(f.relative_to(package).as_posix())
+        put(f.read_bytes())
+    return h.hexdigest()

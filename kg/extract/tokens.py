@@ -61,8 +61,8 @@ class Encoded:
 class TokenEncoder:
     """all-MiniLM-L6-v2's word pieces and hidden states (not its pooled sentence embedding).
 
-    Takes the loaded ``sentence_transformers.SentenceTransformer`` (so the build holds the model once), or
-    loads it from the bundled package on first use.
+    Takes the loaded ``sentence_transformers.SentenceTransformer`` or a function returning it (so the build
+    holds the model once), or loads it from the bundled package on first use.
     """
 
     def __init__(self, model=None, device: str = "cpu", batch_tokens: int = 8192):
@@ -74,6 +74,8 @@ class TokenEncoder:
 
     @functools.cached_property
     def model(self):  # -> sentence_transformers.SentenceTransformer
+        if callable(self._model) and not hasattr(self._model, "tokenizer"):
+            return self._model()  # a loader: the build's model, loaded when first needed
         if self._model is not None:
             return self._model
         from kg.extract.embed import SentenceTransformerEmbedder

@@ -1,0 +1,240 @@
+"""The learned per-paper extractor: one forward pass, tagged spans, KeyBERT salience, evidence pairs.
+
+For each paper, on its own (a pure function of the paper's title and abstract, the model and the weights):
+
+1. the text runs through the encoder once (:class:`kg.extract.tokens.TokenEncoder`);
+2. the tagger (:mod:`kg.extract.tagger`) marks Method, Task and Material spans;
+3. candidates are the tagger's spans and the rule chunker's phrases (:func:`kg.extract.keyphrases.candidates`),
+   one per normalized label: the tagger finds names the rules miss, the vocabulary and the rules keep the
+   phrases the tagger, trained on 2018 abstracts, does not know;
+4. KeyBERT ranks the candidates by the similarity of each one's span vector (pooled from the same forward
+   pass over every occurrence) to the paper's vector (``candidates=``, ``doc_embeddings=``,
+   ``word_embeddings=``): no phrase is embedded on its own;
+5. each candidate gets the tagger's vote: the type of the tagged spans that cover most of its occurrences
+   (ties and untagged occurrences leave it to the rules, :mod:`kg.extract.classify`);
+6. the relation classifier (:mod:`kg.extract.relations`) scores every Method x Task mention pair (typed by
+   the vote, else by the vocabulary and rules that read the phrase alone); the best score per pair of
+   phrases is kept with its sentence, for the links (:func:`kg.extract.entities.evidence_links`).
+
+Examples
+--------
+>>> is_dataset_name("CoNLL-2003 corpus"), is_dataset_name("ImageNet"), is_dataset_name("noisy images")
+(True, True, False)
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from kg.extract.keyphrases import RankingOptions, candidates
+from kg.extract.normalize import is_name, label_key
+from kg.extract.relations import RelationModel, pair_features
+from kg.extract.tagger import WEIGHTS, SpanTagger
+from kg.extract.text import STOP_WORDS, is_generic, sentences
+from kg.extract.tokens import Encoded, TokenEncoder, words_of
+from kg.model import Paper, Phrase
+
+__all__ = ["TaggedStage", "is_dataset_name"]
+
+_DATA_HEAD = re.compile(r"\b(?:dataset|data set|corpus|corpora|benchmark|treebank|suite)s?$", re.I)
+
+
+def is_dataset_name(phrase: str) -> bool:
+    """A Material span that names a dataset: a name (``ImageNet``, ``CoNLL-2003``) or a phrase headed by
+    dataset / corpus / benchmark that contains a name; plain data ("noisy images") is not one."""
+    words = phrase.split()
+    return bool(words) and (
+        is_name(phrase) and len(words) <= 3 or bool(_DATA_HEAD.search(phrase)) and any(is_name(w) for w in words)
+    )
+
+
+@dataclass(frozen=True)
+class _Mention:
+    start: int  # word offsets, end exclusive
+    end: int
+    text: str
+
+
+def _find(words: Sequence[str], phrase: str) -> list[tuple[int, int]]:
+    """Word spans where ``phrase``'s words occur (case-insensitive)."""
+    target = [w.lower() for w, _, _ in words_of(phrase)]
+    low = [w.lower() for w in words]
+    n = len(target)
+    return [(i, i + n) for i in range(len(low) - n + 1) if n and low[i : i + n] == target]
+
+
+@dataclass(frozen=True, eq=False)
+class TaggedStage:
+    """The map step of ``--extractor tagger`` (see the module docstring); pickles without its model."""
+
+    ranking: RankingOptions = RankingOptions()
+    weights: str = str(WEIGHTS)
+    device: str = "auto"
+    embedder: object = field(default=None, repr=False, compare=False)  # whose loaded model to share
+
+    def __getstate__(self):
+        return {"ranking": self.ranking, "weights": self.weights, "device": self.device, "embedder": None}
+
+    def __setstate__(self, state):
+        for k, v in state.items():
+            object.__setattr__(self, k, v)
+
+    @functools.cached_property
+    def tagger(self) -> SpanTagger:
+        return SpanTagger.load(self.weights)
+
+    @functools.cached_property
+    def relations(self) -> RelationModel:
+        return RelationModel.from_params(self.tagger.params)
+
+    @functools.cached_property
+    def encoder(self) -> TokenEncoder:
+        from kg.extract.embed import SentenceTransformerEmbedder
+
+        inner = getattr(self.embedder, "inner", self.embedder)
+        if isinstance(inner, SentenceTransformerEmbedder):
+            return TokenEncoder(lambda: inner.model)
+        return TokenEncoder(device=self.device)
+
+    @functools.cached_property
+    def _classifier(self):
+        from kg.extract.classify import Classifier
+        from kg.extract.vocabulary import load_vocabulary
+
+        return Classifier(load_vocabulary())
+
+    def _rule_type(self, phrase: str) -> str:
+        """The vocabulary's or the rules' type of a phrase the tagger left untyped (no embeddings: the
+        rules that read the phrase alone), so a pair like (LoRA, question answering) is still scored."""
+        typing = self._classifier.classify(phrase)
+        return typing.type.value if typing is not None else ""
+
+    def fingerprint(self) -> str:
+        """Changes whenever a result could: model, weights, ranking options, code, library versions."""
+        from kg.extract.embed import MODEL_NAME
+        from kg.extract.per_paper import stage_fingerprint
+
+        return stage_fingerprint("tagger", MODEL_NAME, self.tagger.digest, self.ranking)
+
+    @functools.cached_property
+    def _keybert(self):
+        from keybert import KeyBERT
+        from keybert.backend import BaseEmbedder
+
+        class NoModel(BaseEmbedder):
+            """Every embedding is passed in: KeyBERT asking for one would be a bug."""
+
+            def embed(self, documents, verbose=False):  # pragma: no cover - never called
+                raise RuntimeError("KeyBERT asked for embeddings the forward pass should have given")
+
+        return KeyBERT(model=NoModel())
+
+    def __call__(self, papers: Sequence[Paper], progress: Callable[[int], None] | None = None):
+        from kg.extract.per_paper import PaperResult
+
+        self.tagger  # noqa: B018 (a bad weights file fails before the model loads)
+        out = []
+        for i in range(0, len(papers), 64):
+            part = papers[i : i + 64]
+            for paper, enc in zip(part, self.encoder.encode([p.text for p in part]), strict=True):
+                out.append(PaperResult(*self.extract(paper, enc)))
+            if progress:
+                progress(len(part))
+        return out
+
+    def extract(self, paper: Paper, enc: Encoded):
+        """Ranked phrases, tagger votes and scored (method, task) phrase pairs of one encoded paper."""
+        text = paper.text
+        words = [text[s:e] for s, e in enc.spans]
+        tagged = self.tagger.tag(enc.features)
+        kind_at = {}
+        for t in tagged:
+            for w in range(t.start, t.end):
+                kind_at[w] = t.type
+        cands = {label_key(c.text): c for c in candidates(paper, self.ranking.max_words)}
+        tagged_text = {}
+        for t in tagged:
+            start, end = t.start, t.end
+            while start < end and _edge_word(words[start]):
+                start += 1
+            while end > start and _edge_word(words[end - 1]):
+                end -= 1
+            if start == end:
+                continue
+            surface = text[enc.spans[start][0] : enc.spans[end - 1][1]]
+            if label_key(surface) and not is_generic(surface):
+                tagged_text.setdefault(label_key(surface), surface)
+        phrases = {key: c.text for key, c in cands.items()} | {k: s for k, s in tagged_text.items() if k not in cands}
+        occurrences = {p: _find(words, p) for p in phrases.values()}
+        occurrences = {p: o for p, o in occurrences.items() if o}
+        votes = {}
+        for p, occ in occurrences.items():
+            count = Counter(kind_at.get(w) for s, e in occ for w in range(s, e))
+            kind, n = count.most_common(1)[0]
+            votes[p] = kind if kind and n * 2 > sum(count.values()) else ""
+        ranked = self._rank(text, enc, occurrences, words)
+        pairs = self._pairs(text, enc, words, tagged, occurrences, votes)
+        return tuple(ranked), tuple(sorted(votes.items())), tuple(pairs)
+
+    def _rank(self, text: str, enc: Encoded, occurrences: dict[str, list[tuple[int, int]]], words) -> list[Phrase]:
+        from sklearn.feature_extraction.text import CountVectorizer
+
+        if not occurrences:
+            return []
+        names = sorted(occurrences)
+        vecs = np.vstack([np.mean([enc.span_vector(s, e) for s, e in occurrences[p]], axis=0) for p in names])
+        vectorizer = CountVectorizer(analyzer=lambda _doc: names, lowercase=False)
+        kws = self._keybert.extract_keywords(
+            text, vectorizer=vectorizer, top_n=self.ranking.top_n, doc_embeddings=enc.doc[None, :], word_embeddings=vecs
+        )
+        sents = sentences(text)
+        out = []
+        for phrase, score in sorted(kws, key=lambda kv: (-kv[1], kv[0])):
+            start = enc.spans[occurrences[phrase][0][0]][0]
+            sent = next((text[s:e] for s, e in sents if s <= start < e), text.strip())
+            out.append(Phrase(phrase, float(score), sent.strip(), "tagger"))
+        return out
+
+    def _pairs(self, text, enc, words, tagged, occurrences, votes) -> list[tuple[str, str, float, str]]:
+        """(method phrase, task phrase, best probability, its sentence) for phrase pairs the tagger types."""
+        sents = sentences(text)
+        word_sents = [(_word_index(enc, s), _word_index(enc, e - 1) + 1) for s, e in sents]
+        spans = [(t.start, t.end) for t in tagged]
+        kinds = {p: v or self._rule_type(p) for p, v in votes.items()}
+        methods = [(p, o) for p, v in kinds.items() if v == "Method" for o in occurrences[p]]
+        tasks = [(p, o) for p, v in kinds.items() if v == "Task" for o in occurrences[p]]
+        if not methods or not tasks:
+            return []
+        feats = np.vstack([pair_features(enc, words, word_sents, m, t, spans) for _, m in methods for _, t in tasks])
+        probs = self.relations.score(feats)
+        best: dict[tuple[str, str], tuple[float, int]] = defaultdict(lambda: (-1.0, 0))
+        k = 0
+        for mp, m in methods:
+            for tp, _t in tasks:
+                if probs[k] > best[mp, tp][0]:
+                    best[mp, tp] = (float(probs[k]), m[0])
+                k += 1
+        out = []
+        for (mp, tp), (prob, word) in sorted(best.items()):
+            start = enc.spans[word][0]
+            sent = next((text[s:e] for s, e in sents if s <= start < e), text.strip()).strip()
+            out.append((mp, tp, round(prob, 4), sent))
+        return out
+
+
+def _edge_word(word: str) -> bool:
+    """A word a span may not start or end with: punctuation or a function word ("and", "the")."""
+    return not word[:1].isalnum() or word.lower() in STOP_WORDS
+
+
+def _word_index(enc: Encoded, char: int) -> int:
+    for i, (_start, end) in enumerate(enc.spans):
+        if end > char:
+            return i
+    return len(enc.spans) - 1
