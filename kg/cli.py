@@ -2,7 +2,7 @@
 
     kg build [INPUT ...] [--out DIR] [--strict] [--force] [--wait] [--allow-empty] [--dry-run]
              [--html-max-nodes N] [--device auto|cpu|cuda] [--engine in-process|dask]
-             [--scheduler local:N|tcp://HOST:PORT] [--extractor rules|tagger]
+             [--scheduler local:N|tcp://HOST:PORT] [--extractor rules|tagger] [-q]
     kg query (QUERY | --file F.rq | --name NAME | --list) [--param NAME=VALUE ...] [--graph PATH]
              [--format table|csv|json] [--store memory|oxigraph|DIR] [--allow-service]
     kg validate [PATH]
@@ -10,6 +10,10 @@
     kg serve [--graph PATH] [--host 127.0.0.1] [--port 8000] [--store memory|oxigraph|DIR] [--timeout S]
              [--row-limit N] [--workers N] [--max-query-chars N] [--max-depth N] [--max-body BYTES]
              [--memory-limit MIB]
+
+Every option's help shows its default; the defaults of build and serve options are the fields of
+:class:`kg.pipeline.BuildOptions` and :class:`kg.query.serve.ServeOptions`, checked there (:mod:`kg.params`).
+``kg --version`` prints the version.
 
 Exit codes: 0 success, 1 a check failed (validation; an export that does not read back), 2 bad input or
 usage, another build holding --out, or the engine failed (a Dask scheduler that cannot be reached,
@@ -23,10 +27,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from kg import __version__
 from kg.errors import EngineError, ExportError, InputError
+from kg.params import add_option, field_default
 
-DEFAULT_OUT = Path("exports")
-DEFAULT_GRAPH = DEFAULT_OUT / "graph.ttl"
+DEFAULT_GRAPH = Path("exports") / "graph.ttl"  # kg build's default --out and its Turtle export
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
@@ -34,21 +39,10 @@ def _cmd_build(args: argparse.Namespace) -> int:
         return _dry_run(args)
     from kg.pipeline import BuildOptions, build
 
+    given = {name: getattr(args, name) for name in _BUILD_OPTIONS}
     report = build(
         [Path(p) for p in args.inputs] or None,
-        BuildOptions(
-            out_dir=Path(args.out),
-            strict=args.strict,
-            force=args.force,
-            allow_empty=args.allow_empty,
-            wait=args.wait,
-            html_max_nodes=args.html_max_nodes or None,
-            device=args.device,
-            progress=not args.quiet,
-            engine=args.engine,
-            **({'extractor': args.extractor} if args.extractor else {}),
-            scheduler=args.scheduler,
-        ),
+        BuildOptions(**given, out_dir=Path(args.out_dir), progress=not args.quiet),
     )
     print(report.summary())
     return 0
@@ -64,7 +58,7 @@ def _dry_run(args: argparse.Namespace) -> int:
         on_warning=lambda msg: print(f"kg: warning: {msg}", file=sys.stderr),
     )
     print(corpus.summary())
-    print(f"dry run: nothing built, {args.out}/ untouched")
+    print(f"dry run: nothing built, {args.out_dir}/ untouched")
     return 0
 
 
@@ -143,131 +137,177 @@ def _cmd_load(args: argparse.Namespace) -> int:
 def _cmd_serve(args: argparse.Namespace) -> int:
     from kg.query.serve import ServeOptions, serve
 
-    return serve(
-        Path(args.graph),
-        ServeOptions(
-            host=args.host,
-            port=args.port,
-            store=args.store,
-            timeout=args.timeout,
-            row_limit=args.row_limit,
-            workers=args.workers,
-            # given only when set, so the defaults live in ServeOptions alone
-            **{k: getattr(args, k) for k in _SERVE_LIMITS if hasattr(args, k)},
-        ),
-    )
+    return serve(Path(args.graph), ServeOptions(**{name: getattr(args, name) for name in _SERVE_OPTIONS}))
 
 
-_SERVE_LIMITS = ("max_query_chars", "max_depth", "max_body", "memory_limit")
-
-
-def _non_negative(text: str) -> int:
+def _max_nodes(text: str) -> int | None:
+    """``--html-max-nodes``: a whole number; 0 means every node (None)."""
     try:
         value = int(text)
     except ValueError:
         value = -1
     if value < 0:
         raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}")
-    return value
+    return value or None
 
 
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="kg", description="Knowledge graph of papers, methods, tasks and hardware.")
-    sub = p.add_subparsers(dest="command", required=True)
+class _HelpFormatter(argparse.HelpFormatter):
+    """Every option's help ends with its default (a flag's is "off"), unless the help says it already."""
 
-    b = sub.add_parser("build", help="build the graph and its exports from paper listings")
-    b.add_argument("inputs", nargs="*",
-                   help="files or directories: daily-papers .txt dumps, .jsonl, .csv, arXiv Atom/OAI-PMH .xml, "
-                        "Hugging Face/OpenAlex/CSL .json, OpenAlex/Semantic Scholar .jsonl, .bib, .ris (format "
-                        "read from the content); default: the bundled corpus")
-    b.add_argument("--dry-run", action="store_true",
-                   help="only read the inputs: report files, formats detected, papers, duplicates and skipped "
-                        "records, and build nothing")
-    b.add_argument("--out", default=str(DEFAULT_OUT), help="output directory (default: exports/)")
-    b.add_argument("--strict", action="store_true", help="a malformed record fails the build (exit 2)")
-    b.add_argument("--force", action="store_true", help="rebuild even when the exports are up to date")
-    b.add_argument("--wait", action="store_true",
-                   help="wait while another build writes to --out (by default that fails at once, exit 2)")
-    b.add_argument("--allow-empty", action="store_true",
-                   help="write exports even when no paper was read (by default that fails, exit 2)")
-    b.add_argument("--html-max-nodes", type=_non_negative, default=0,
-                   help="keep only the N most-connected nodes in graph.html (default 0: all; the page "
-                        "opens on an overview of clusters either way)")
-    b.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto", help="embedding device")
-    b.add_argument("--extractor", choices=["rules", "tagger"], default=None,
-                   help="tagger: the span tagger and relation classifier trained on SciERC; rules: chunker, "
-                   "vocabulary and rules, methods linked to every task of a paper (default: BuildOptions.extractor)")
-    b.add_argument("--engine", choices=["in-process", "dask"], default="in-process",
-                   help="where per-paper extraction runs (default: in-process, no cluster)")
-    b.add_argument("--scheduler", metavar="ADDRESS",
-                   help="with --engine dask: local:N starts N local workers (default local:2), "
-                        "tcp://HOST:PORT connects to a running scheduler")
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if "default" in text or not action.option_strings or action.required or action.default is argparse.SUPPRESS:
+            return text
+        if isinstance(action, argparse._StoreTrueAction):
+            return text + " (default: off)"
+        return text + (" (default: none)" if action.default is None else " (default: %(default)s)")
+
+
+#: help of the ``kg build`` options that are BuildOptions fields (defaults come from the fields)
+_BUILD_OPTIONS = {
+    "strict": "a malformed record fails the build (exit 2)",
+    "force": "rebuild even when the exports are up to date",
+    "wait": "wait while another build writes to --out (by default that fails at once, exit 2)",
+    "allow_empty": "write exports even when no paper was read (by default that fails, exit 2)",
+    "html_max_nodes": "keep only the N most-connected nodes in graph.html (default: all, also for 0; "
+    "the page opens on an overview of clusters either way)",
+    "device": "embedding device",
+    "engine": "where per-paper extraction runs (in-process: no cluster)",
+    "extractor": "tagger: the span tagger and relation classifier trained on SciERC; rules: chunker, "
+    "vocabulary and rules, methods linked to every task of a paper",
+    "scheduler": "with --engine dask: local:N starts N local workers, tcp://HOST:PORT connects to a running "
+    "scheduler (default: local:2)",
+}
+#: help of the ``kg serve`` options (all ServeOptions fields the command line sets)
+_SERVE_OPTIONS = {
+    "host": "address to listen on (127.0.0.1: this machine only)",
+    "port": "TCP port",
+    "store": "as for kg query",
+    "timeout": "seconds before a query is stopped (503)",
+    "row_limit": "most result rows returned (X-Result-Truncated above)",
+    "workers": "query worker processes (each holds the graph)",
+    "max_query_chars": "longest query text accepted (400 above)",
+    "max_depth": "deepest nesting of { ( [ in a query (400 above)",
+    "max_body": "largest POST body in bytes (413 above)",
+    "memory_limit": "address space of each query worker in MiB (503 above; default: half the memory, shared)",
+}
+
+
+def _build_arguments(b: argparse.ArgumentParser) -> None:
+    from kg.engine import ENGINES
+    from kg.pipeline import DEVICES, EXTRACTORS, BuildOptions
+
+    b.add_argument(
+        "inputs",
+        nargs="*",
+        help="files or directories: daily-papers .txt dumps, .jsonl, .csv, arXiv Atom/OAI-PMH .xml, "
+        "Hugging Face/OpenAlex/CSL .json, OpenAlex/Semantic Scholar .jsonl, .bib, .ris (format "
+        "read from the content); default: the bundled corpus",
+    )
+    b.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="only read the inputs: report files, formats detected, papers, duplicates and skipped "
+        "records, and build nothing",
+    )
+    b.add_argument(
+        "--out", dest="out_dir", default=str(field_default(BuildOptions, "out_dir")), help="output directory"
+    )
+    choices = {"device": DEVICES, "engine": ENGINES, "extractor": EXTRACTORS}
+    for name, text in _BUILD_OPTIONS.items():
+        kwargs: dict = {"choices": choices[name]} if name in choices else {}
+        if isinstance(field_default(BuildOptions, name), bool):
+            kwargs["action"] = "store_true"
+        elif name == "html_max_nodes":
+            kwargs.update(type=_max_nodes, metavar="N")
+        elif name == "scheduler":
+            kwargs["metavar"] = "ADDRESS"
+        add_option(b, BuildOptions, name, text, **kwargs)
     b.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
-    b.set_defaults(func=_cmd_build)
 
-    q = sub.add_parser("query", help="run SPARQL over an export")
+
+def _query_arguments(q: argparse.ArgumentParser) -> None:
+    from kg.query import FORMATS
+
     q.add_argument("query", nargs="?", help="SPARQL text")
     q.add_argument("--file", help="read the query from a .rq file")
     q.add_argument("--name", help="run a named query from the library (see --list)")
     q.add_argument("--list", action="store_true", help="list the named queries")
-    q.add_argument("--graph", default=str(DEFAULT_GRAPH), help="export to query (default: exports/graph.ttl)")
-    q.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    q.add_argument("--graph", default=str(DEFAULT_GRAPH), help="export to query (a directory: its graph.ttl)")
+    q.add_argument("--format", choices=FORMATS, default=FORMATS[0], help="output format")
     q.add_argument(
         "--store",
         default="oxigraph",
         metavar="memory|oxigraph|DIR",
-        help="triple store: oxigraph (default; loads 8-13x faster, see bench/query_latency.md), memory (rdflib), "
+        help="triple store: oxigraph (fast loading, see bench/query_latency.md), memory (rdflib), "
         "or DIR, an on-disk store made by `kg load` (answers from disk; --graph is not read)",
     )
     q.add_argument(
         "--param",
         action="append",
         metavar="NAME=VALUE",
-        help="value of a $NAME placeholder of the query (repeatable), inserted as an escaped string literal",
+        help="value of a $NAME placeholder of the query (repeatable), inserted as an escaped string literal "
+        "(default: the query's own)",
     )
     q.add_argument(
         "--allow-service",
         action="store_true",
         help="let the query make outbound requests (SERVICE, FROM <url>); refused by default and always by kg serve",
     )
-    q.set_defaults(func=_cmd_query)
 
-    ld = sub.add_parser("load", help="bulk-load an export's graph.nt into an on-disk Oxigraph store")
-    ld.add_argument("export", nargs="?", default=str(DEFAULT_OUT), help="export directory or .nt file")
-    ld.add_argument("--store", required=True, metavar="DIR",
-                    help="store directory (created; a later load adds only what changed)")
-    ld.set_defaults(func=_cmd_load)
 
-    v = sub.add_parser("validate", help="check an export against the SHACL shapes")
-    v.add_argument("path", nargs="?", default=str(DEFAULT_GRAPH))
-    v.set_defaults(func=_cmd_validate)
+def _serve_arguments(s: argparse.ArgumentParser) -> None:
+    from kg.query.serve import ServeOptions
 
-    s = sub.add_parser("serve", help="SPARQL 1.1 Protocol endpoint (read-only) with a query page")
-    s.add_argument("--graph", default=str(DEFAULT_GRAPH))
-    s.add_argument("--host", default="127.0.0.1")
-    s.add_argument("--port", type=int, default=8000)
-    s.add_argument("--store", default="oxigraph", metavar="memory|oxigraph|DIR", help="as for kg query")
-    s.add_argument("--timeout", type=float, default=10.0, help="seconds before a query is stopped")
-    s.add_argument("--row-limit", type=int, default=10_000, help="most result rows returned")
-    s.add_argument("--workers", type=int, default=2, help="query worker processes (each holds the graph)")
-    unset = argparse.SUPPRESS
-    s.add_argument("--max-query-chars", type=int, default=unset, help="longest query text accepted (400 above)")
-    s.add_argument("--max-depth", type=int, default=unset, help="deepest nesting of { ( [ in a query (400 above)")
-    s.add_argument("--max-body", type=int, default=unset, help="largest POST body in bytes (413 above)")
-    s.add_argument(
-        "--memory-limit",
-        type=int,
-        default=unset,
-        metavar="MIB",
-        help="address space of each query worker in MiB (503 above; default: half the memory, shared)",
+    s.add_argument("--graph", default=str(DEFAULT_GRAPH), help="export to serve (a directory: its graph.ttl)")
+    for name, text in _SERVE_OPTIONS.items():
+        kwargs = {"metavar": "memory|oxigraph|DIR"} if name == "store" else {}
+        if name == "memory_limit":
+            kwargs = {"type": int, "metavar": "MIB"}
+        add_option(s, ServeOptions, name, text, **kwargs)
+
+
+def _parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The ``kg`` parser; the options of a subcommand are added only when ``command`` is it (or None, for
+    all): they read their defaults from the options dataclasses, whose modules are slow to import."""
+    p = argparse.ArgumentParser(prog="kg", description="Knowledge graph of papers, methods, tasks and hardware.")
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+    commands = (
+        ("build", "build the graph and its exports from paper listings", _build_arguments, _cmd_build),
+        ("query", "run SPARQL over an export", _query_arguments, _cmd_query),
+        ("validate", "check an export against the SHACL shapes", _validate_arguments, _cmd_validate),
+        ("load", "bulk-load an export's graph.nt into an on-disk Oxigraph store", _load_arguments, _cmd_load),
+        ("serve", "SPARQL 1.1 Protocol endpoint (read-only) with a query page", _serve_arguments, _cmd_serve),
     )
-    s.set_defaults(func=_cmd_serve)
-
+    for name, text, arguments, func in commands:
+        parser = sub.add_parser(name, help=text, description=text, formatter_class=_HelpFormatter)
+        if command in (None, name):
+            arguments(parser)
+        parser.set_defaults(func=func)
     return p
 
 
+def _load_arguments(ld: argparse.ArgumentParser) -> None:
+    ld.add_argument(
+        "export",
+        nargs="?",
+        default=str(DEFAULT_GRAPH.parent),
+        help="export directory or .nt file (default: %(default)s)",
+    )
+    ld.add_argument(
+        "--store", required=True, metavar="DIR", help="store directory (created; a later load adds only what changed)"
+    )
+
+
+def _validate_arguments(v: argparse.ArgumentParser) -> None:
+    v.add_argument("path", nargs="?", default=str(DEFAULT_GRAPH), help="the export to check (default: %(default)s)")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    command = next((a for a in argv if not a.startswith("-")), None)
+    args = _parser(command).parse_args(argv)
     try:
         return args.func(args)
     except (InputError, EngineError) as exc:

@@ -59,6 +59,7 @@ from kg.graph import build_graph
 from kg.model import Paper, Relation
 from kg.namespace import ONTOLOGY_DIR
 from kg.paper_results import ResultStore
+from kg.params import check_choice, check_range, options_except
 from kg.process import fork_pool, inherited
 
 DEFAULT_HTML_MAX_NODES: int | None = None  # the page's overview aggregates, so nothing is cut
@@ -69,6 +70,9 @@ EXTRACTORS = ("rules", "tagger")
 #: libraries whose version can change the exports' bytes
 _OUTPUT_LIBRARIES = ("keybert", "sentence-transformers", "torch", "scikit-learn", "lemminflect", "networkx",
                      "rdflib", "pyvis", "numpy")
+
+
+DEVICES = ("auto", "cpu", "cuda")
 
 
 @dataclass(frozen=True)
@@ -94,14 +98,19 @@ class BuildOptions:
     scheduler: str | None = None  # dask: local:N or tcp://HOST:PORT (default local:2)
 
     def __post_init__(self) -> None:
-        if self.extractor not in EXTRACTORS:
-            raise ValueError(f"extractor must be one of {', '.join(EXTRACTORS)}, got {self.extractor!r}")
-        if self.engine not in ENGINES:
-            raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {self.engine!r}")
-        if self.html_max_nodes is not None and self.html_max_nodes < 1:
-            raise ValueError(f"html_max_nodes must be >= 1, got {self.html_max_nodes}")
-        if self.device not in {"auto", "cpu", "cuda"}:
-            raise ValueError(f"device must be 'auto', 'cpu' or 'cuda', got {self.device!r}")
+        check_choice("extractor", self.extractor, EXTRACTORS)
+        check_choice("engine", self.engine, ENGINES)
+        if self.html_max_nodes is not None:
+            check_range("html_max_nodes", self.html_max_nodes, low=1)
+        check_choice("device", self.device, DEVICES)
+
+
+#: the build options that change how a build runs or reports, never the bytes of its exports; every other
+#: option is part of the build's fingerprint (see :func:`fingerprint`)
+NOT_OUTPUT_SHAPING = frozenset(
+    {"out_dir", "strict", "device", "progress", "cache_dir", "cache", "force", "allow_empty", "wait", "engine",
+     "scheduler"}
+)
 
 
 @dataclass(frozen=True)
@@ -298,7 +307,7 @@ def fingerprint(corpus: Corpus, options: BuildOptions, model_id: str) -> str:
             data = part if isinstance(part, bytes) else repr(part).encode("utf-8")
             h.update(len(data).to_bytes(8, "little") + data)
 
-    put(__version__, model_id, options.html_max_nodes, options.ranking, options.entities, options.extractor)
+    put(__version__, model_id, options_except(options, NOT_OUTPUT_SHAPING))
     for lib in _OUTPUT_LIBRARIES:
         try:
             put(lib, version(lib))

@@ -33,6 +33,7 @@ from kg.extract.text import TOKEN, sentence_at
 from kg.extract.vocabulary import Vocabulary
 from kg.model import RELATION_FOR_TYPE, Entity, EntityType, Mention, MethodTaskLink, Paper, Phrase, Relation
 from kg.namespace import entity_iri
+from kg.params import check_range
 
 __all__ = ["EntityOptions", "Extraction", "extract_entities", "proposed_names"]
 
@@ -70,10 +71,8 @@ class EntityOptions:
     link_min_score: float | None = 0.4
 
     def __post_init__(self) -> None:
-        if not -1.0 <= self.min_score <= 1.0:
-            raise ValueError(f"min_score must be in [-1, 1], got {self.min_score}")
-        if self.max_keyphrases < 0:
-            raise ValueError(f"max_keyphrases must be >= 0, got {self.max_keyphrases}")
+        check_range("min_score", self.min_score, low=-1.0, high=1.0)  # a cosine similarity
+        check_range("max_keyphrases", self.max_keyphrases, low=0)
 
 
 @dataclass(frozen=True)

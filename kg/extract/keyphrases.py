@@ -26,6 +26,7 @@ from kg.extract.embed import Embedder
 from kg.extract.normalize import label_key
 from kg.extract.text import chunk, is_generic, sentences
 from kg.model import Paper, Phrase
+from kg.params import check_range
 
 
 @dataclass(frozen=True)
@@ -45,10 +46,8 @@ class RankingOptions:
     max_words: int = 5
 
     def __post_init__(self) -> None:
-        if self.top_n < 1:
-            raise ValueError(f"top_n must be >= 1, got {self.top_n}")
-        if self.max_words < 1:
-            raise ValueError(f"max_words must be >= 1, got {self.max_words}")
+        check_range("top_n", self.top_n, low=1)
+        check_range("max_words", self.max_words, low=1)
 
 
 def candidates(paper: Paper, max_words: int = 5) -> list[Candidate]:

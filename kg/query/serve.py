@@ -45,6 +45,7 @@ from urllib.parse import parse_qs
 
 from kg.errors import InputError
 from kg.markup import script_json
+from kg.params import check_range
 from kg.query import STORES, list_queries
 from kg.query.guard import (
     DEFAULT_MAX_DEPTH,
@@ -86,23 +87,14 @@ class ServeOptions:
             raise InputError(
                 "--store", f"must be one of {', '.join(STORES)} or a store made by `kg load`, got {self.store!r}"
             )
-        if not self.timeout > 0:
-            raise InputError("--timeout", f"must be a positive number of seconds, got {self.timeout}")
-        if self.row_limit < 1:
-            raise InputError("--row-limit", f"must be at least 1, got {self.row_limit}")
-        if self.workers < 1:
-            raise InputError("--workers", f"must be at least 1, got {self.workers}")
-        if not 0 <= self.port <= 65535:
-            raise InputError("--port", f"must be 0..65535, got {self.port}")
-        if self.max_query_chars < 1:
-            raise InputError("--max-query-chars", f"must be at least 1, got {self.max_query_chars}")
-        if not 1 <= self.max_depth <= MAX_DEPTH_CEILING:
-            # Oxigraph's parser overflows its stack between 2,000 and 3,000 levels
-            raise InputError("--max-depth", f"must be 1..{MAX_DEPTH_CEILING}, got {self.max_depth}")
-        if self.max_body < 1:
-            raise InputError("--max-body", f"must be at least 1 byte, got {self.max_body}")
-        if self.memory_limit is not None and self.memory_limit < MIN_WORKER_MEMORY_MIB:
-            raise InputError("--memory-limit", f"must be at least {MIN_WORKER_MEMORY_MIB} MiB, got {self.memory_limit}")
+        check_range("timeout", self.timeout, low=0, exclusive_low=True)  # seconds
+        for name in ("row_limit", "workers", "max_query_chars", "max_body"):
+            check_range(name, getattr(self, name), low=1)
+        check_range("port", self.port, low=0, high=65535)
+        # Oxigraph's parser overflows its stack between 2,000 and 3,000 levels
+        check_range("max_depth", self.max_depth, low=1, high=MAX_DEPTH_CEILING)
+        if self.memory_limit is not None:
+            check_range("memory_limit", self.memory_limit, low=MIN_WORKER_MEMORY_MIB)  # MiB
 
     @property
     def limits(self) -> QueryLimits:
