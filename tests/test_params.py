@@ -48,7 +48,7 @@ def _changed(value):
         return dataclasses.replace(value, **{first.name: _changed(getattr(value, first.name))})
     if isinstance(value, Path):
         return value / "elsewhere"
-    return {"auto": "cpu", "in-process": "dask"}[value]
+    return {"auto": "cpu", "in-process": "dask", "rules": "tagger"}[value]
 
 
 def test_fingerprint_covers_every_output_shaping_option(tmp_path):
