@@ -193,7 +193,7 @@ class _Builder:
             for f in list(alts):
                 # an acronym defined in the corpus, if it abbreviates this entity and not a longer name
                 alts |= {sf for sf in long_to_short.get(label_key(f), ()) if is_synonym(f, sf)}
-            alts = {a for a in alts if a != label}
+            alts = {a for a in alts if a.lower() != label.lower()}  # a case variant adds nothing
             # drop case/plural duplicates of another label, keeping one spelling per key
             by_key: dict[str, str] = {}
             for a in sorted(alts):

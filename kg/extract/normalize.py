@@ -91,9 +91,11 @@ def label_key(text: str) -> str:
     s = _JUNK.sub(" ", " ".join(words).lower())
     s = _LOOSE_DOT.sub(" ", s)
     toks = s.split()
+    upper = {w.lower() for w in words if w.isupper() and len(w) > 1}
     for i, tok in enumerate(toks):
-        # the head noun is the last word, and the word before "of"/"for" ("mixtures of experts")
-        if i == len(toks) - 1 or toks[i + 1] in _HEAD_BEFORE:
+        # the head noun is the last word, and the word before "of"/"for" ("mixtures of experts");
+        # an upper-case word is an acronym whose S is a letter ("DARTS", "SOTAS" would be a plural of SOTA)
+        if (i == len(toks) - 1 or toks[i + 1] in _HEAD_BEFORE) and tok not in upper:
             toks[i] = singular(tok)
     return " ".join(toks)
 
@@ -108,6 +110,9 @@ def display_label(surface_forms: list[str]) -> str:
     ('LoRA', 'Tutel', 'Adam optimizer')
     >>> display_label(["Adam Optimizer"]), display_label(["GPipe Pipeline Parallelism"])
     ('adam optimizer', 'GPipe pipeline parallelism')
+    >>> display_label(["Retrieval-Augmented Meta Learning"])
+    'retrieval-augmented meta learning'
+
     """
     counts: dict[str, int] = {}
     for s in surface_forms:
@@ -116,7 +121,12 @@ def display_label(surface_forms: list[str]) -> str:
     words = best.split(" ")
     # in a Title Case phrase a capital says nothing, so only inner capitals and digits mark a name there
     title_case = len(words) > 1 and all(w[:1].isupper() for w in words if w[:1].isalpha())
-    return " ".join(w if is_name(w) or (not title_case and keeps_case(w)) else w.lower() for w in words)
+    return " ".join(w if _named(w) or (not title_case and keeps_case(w)) else w.lower() for w in words)
+
+
+def _named(word: str) -> bool:
+    # by hyphen-part, so "Retrieval-Augmented" is two capitalized words, not a name like "GPT-4o"
+    return any(re.search(r".[A-Z]|\d", p) for p in _DASHES.split(word) if p)
 
 
 def is_name(phrase: str) -> bool:
