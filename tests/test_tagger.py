@@ -200,3 +200,44 @@ def test_tagger_votes_type_phrases_and_the_vocabulary_keeps_its_names():
     vocab = Typing(EntityType.METHOD, None, "vocabulary")
     assert tagger_typing(vocab, "Task") is vocab
     assert tagger_typing(None, "Method") is None
+
+
+@pytest.mark.slow
+def test_a_tagger_build_links_methods_to_tasks_only_with_evidence(tmp_path):
+    import json
+
+    from rdflib import Graph
+
+    from kg.namespace import KG
+    from kg.pipeline import BuildOptions, build
+
+    papers = [
+        {
+            "id": "a",
+            "title": "Conditional random fields for named entity recognition",
+            "abstract": "We apply conditional random fields to named entity recognition. "
+            "Experiments on the CoNLL-2003 corpus show gains. We train on 8 A100 GPUs.",
+        },
+        {
+            "id": "b",
+            "title": "Speculative decoding",
+            "abstract": "We use speculative decoding to speed up machine translation with large language models.",
+        },
+    ]
+    inp = tmp_path / "papers.jsonl"
+    inp.write_text("".join(json.dumps(p) + "\n" for p in papers), encoding="utf-8")
+    out = tmp_path / "out"
+    report = build([inp], BuildOptions(out_dir=out, progress=False, extractor="tagger", cache_dir=tmp_path / "c"))
+    assert report.entities_per_type.get("Method", 0) >= 2 and report.entities_per_type.get("Task", 0) >= 2
+    rdf = Graph().parse(out / "graph.ttl")
+    links = list(rdf.subjects(KG.linkMethod, None))
+    assert links, "no method -> task link found from evidence"
+    for link in links:
+        score, sentence = rdf.value(link, KG.score), str(rdf.value(link, KG.evidence))
+        assert 0.4 <= float(score) <= 1 and sentence
+        paper, method, task = (rdf.value(link, p) for p in (KG.supportingPaper, KG.linkMethod, KG.linkTask))
+        # both ends are entities that paper links to, and the sentence is the paper's
+        assert {method, task} <= set(rdf.objects(paper, None))
+        assert sentence in str(
+            rdf.value(paper, rdf.namespace_manager.expand_curie("dcterms:abstract"))
+        ) or sentence.rstrip(".") in str(rdf.value(paper, rdf.namespace_manager.expand_curie("dcterms:title")))
