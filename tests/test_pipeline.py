@@ -9,11 +9,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from kg import cli, pipeline
@@ -203,6 +206,45 @@ def test_wait_blocks_until_the_other_build_is_done(corpus, tmp_path, capsys, no_
         holder.wait()
     assert f"waiting for the other build of this directory to finish (pid {holder.pid}" in capsys.readouterr().err
     assert (out / "graph.ttl").exists()
+
+
+def exports_bytes(out: Path) -> dict[str, bytes]:
+    return {name: data for name, (_, data) in snapshot(out).items()}
+
+
+def test_a_damaged_cache_gives_the_same_graph(corpus, tmp_path, trigram_embedder):
+    """200 random byte flips in the cache file, or vectors zeroed under valid checksums: the same exports."""
+    import random
+
+    cache = tmp_path / "cache"
+    cached = CachedEmbedder(trigram_embedder(), cache)
+    build([corpus], BuildOptions(out_dir=tmp_path / "clean", progress=False), embedder=cached)
+    cached.close()  # checkpoints the WAL into the file
+    clean = exports_bytes(tmp_path / "clean")
+    db_file = cache / "embeddings.sqlite"
+    pristine = db_file.read_bytes()
+    rng = random.Random(11)
+    for damage in ("flips", "zeros"):
+        data = bytearray(pristine)
+        if damage == "flips":
+            for _ in range(200):
+                data[rng.randrange(len(data))] ^= 1 << rng.randrange(8)
+            db_file.write_bytes(bytes(data))
+        else:
+            db_file.write_bytes(pristine)
+            zero = np.zeros(cached.dim, dtype=np.float32).tobytes()
+            with sqlite3.connect(db_file) as db:
+                keys = [k for (k,) in db.execute("SELECT key FROM vectors")]
+                db.executemany("UPDATE vectors SET v = ?, checksum = ? WHERE key = ?",
+                               [(zero, cached._checksum(k, zero), k) for k in keys])
+            db.close()
+        again = CachedEmbedder(trigram_embedder(), cache)
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            build([corpus], BuildOptions(out_dir=tmp_path / damage, progress=False), embedder=again)
+        again.close()
+        assert exports_bytes(tmp_path / damage) == clean, damage
+        assert again.misses > 0 and any("cache" in str(w.message) for w in seen), damage
 
 
 def test_the_cache_serves_a_forced_rebuild(corpus, tmp_path, trigram_embedder):

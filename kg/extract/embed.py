@@ -6,8 +6,10 @@ loaded on first use, and runs on batches of texts with the same token count, so 
 
 :class:`CachedEmbedder` keeps every vector in an SQLite file keyed by model id and text hash
 (``KG_CACHE_DIR``, default the user cache dir), so a rebuild embeds only text it has not seen.
-SQLite serializes concurrent writers; an entry that does not decode to the right shape is recomputed, and
-a file that is not a readable cache is replaced (with a warning), never fatal.
+SQLite serializes concurrent writers. Each vector carries a checksum and is checked on read; a damaged
+entry is recomputed and a file that is not a readable cache is replaced (with a warning), and a cache
+directory that cannot be used at all turns the cache off (with a warning): never fatal, and never a
+different graph.
 
 Examples
 --------
@@ -172,48 +174,72 @@ def default_cache_dir() -> Path:
 class CachedEmbedder(Embedder):
     """Wraps an embedder with an SQLite cache keyed by (model id, sha256 of text).
 
-    Duplicate texts in one call are embedded once. ``hits`` and ``misses`` count cache use.
+    Every vector is stored with a checksum over model id, key and bytes, and checked on read (checksum,
+    the model's dimension, finite values, unit norm): a damaged entry is recomputed with a warning, so a
+    damaged cache never changes a graph. A cache that cannot be opened at all (``KG_CACHE_DIR`` a file,
+    the database a directory, no permission) turns the cache off with a warning. Duplicate texts in one
+    call are embedded once. ``hits``, ``misses`` and ``damaged`` count cache use.
     """
 
     def __init__(self, inner: Embedder, cache_dir: str | os.PathLike | None = None):
         self.inner = inner
         self.model_id = inner.model_id
         self.dim = inner.dim
-        self.hits = self.misses = 0
+        self.hits = self.misses = self.damaged = 0
         self.path = (Path(cache_dir) if cache_dir else default_cache_dir()) / "embeddings.sqlite"
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.disabled = False  # the cache cannot be used: every text is embedded
         self._local = threading.local()
-        self._db = self._connect()
+        self._db = self._open()
 
     @property
-    def _db(self) -> sqlite3.Connection:
+    def _db(self) -> sqlite3.Connection | None:
         """This thread's connection (SQLite connections belong to the thread that made them; a Dask
-        worker unpickles the embedder in one thread and runs tasks in others)."""
+        worker unpickles the embedder in one thread and runs tasks in others); None without a cache."""
         db = getattr(self._local, "db", None)
-        if db is None:
-            db = self._local.db = self._connect()
+        if db is None and not self.disabled:
+            db = self._local.db = self._open()
         return db
 
     @_db.setter
-    def _db(self, db: sqlite3.Connection) -> None:
+    def _db(self, db: sqlite3.Connection | None) -> None:
         self._local.db = db
+
+    def _open(self) -> sqlite3.Connection | None:
+        """The cache database, or None (with a warning) when it cannot be used."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            if self.path.exists() and not self.path.is_file():
+                raise OSError(f"{self.path} is not a file")
+            try:
+                return self._connect()
+            except sqlite3.DatabaseError as exc:
+                self._discard(exc)
+                return self._connect()
+        except (OSError, sqlite3.Error) as exc:
+            warnings.warn(f"embedding cache {self.path} cannot be used ({exc}); building without a cache",
+                          stacklevel=3)
+            self.disabled = True
+            return None
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
         try:
             db.execute("PRAGMA journal_mode=WAL")
-            db.execute("CREATE TABLE IF NOT EXISTS vec (model TEXT, key BLOB, v BLOB, PRIMARY KEY (model, key))")
-        except sqlite3.DatabaseError as exc:
+            db.execute("DROP TABLE IF EXISTS vec")  # the format before checksums: cannot be checked
+            db.execute("CREATE TABLE IF NOT EXISTS vectors "
+                       "(model TEXT, key BLOB, v BLOB, checksum BLOB, PRIMARY KEY (model, key))")
+        except sqlite3.DatabaseError:
             db.close()
-            self._discard(exc)
-            return self._connect()
+            raise
         return db
 
     def _discard(self, exc: Exception) -> None:
         """A corrupt cache file is deleted and started afresh, never fatal."""
         warnings.warn(f"{self.path}: embedding cache unreadable ({exc}); starting a new one", stacklevel=3)
         for suffix in ("", "-wal", "-shm"):
-            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+            path = Path(f"{self.path}{suffix}")
+            if path.is_file():
+                path.unlink()
 
     def __getstate__(self) -> dict:
         """Pickles without the database connections; the copy reopens the same file when first used."""
@@ -223,56 +249,82 @@ class CachedEmbedder(Embedder):
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
 
     @staticmethod
     def _key(text: str) -> bytes:
         return hashlib.sha256(text.encode("utf-8")).digest()
 
+    def _checksum(self, key: bytes, blob: bytes) -> bytes:
+        return hashlib.blake2b(self.model_id.encode("utf-8") + key + blob, digest_size=16).digest()
+
+    def _valid(self, vector: np.ndarray) -> bool:
+        """What every vector an :class:`Embedder` returns is: the model's dimension, finite, unit length."""
+        return (vector.shape == (self.dim,) and bool(np.isfinite(vector).all())
+                and abs(float(np.linalg.norm(vector)) - 1.0) < 1e-3)
+
     def _read(self, keys: list[bytes]) -> dict[bytes, np.ndarray]:
-        """Cached vectors of ``keys``; an entry of the wrong size or with non-finite values is left out."""
+        """Cached vectors of ``keys`` that pass their checks; the others are counted in ``damaged``."""
         found: dict[bytes, np.ndarray] = {}
+        db = self._db
+        if db is None:
+            return found
         try:
             for i in range(0, len(keys), 900):
                 chunk = keys[i : i + 900]
-                q = f"SELECT key, v FROM vec WHERE model=? AND key IN ({','.join('?' * len(chunk))})"
-                for k, blob in self._db.execute(q, [self.model_id, *chunk]):
-                    if not isinstance(blob, bytes) or len(blob) != 4 * self.dim:
-                        continue
-                    v = np.frombuffer(blob, dtype=np.float32)
-                    if np.isfinite(v).all():
+                q = f"SELECT key, v, checksum FROM vectors WHERE model=? AND key IN ({','.join('?' * len(chunk))})"
+                for k, blob, checksum in db.execute(q, [self.model_id, *chunk]):
+                    ok = (isinstance(blob, bytes) and isinstance(k, bytes) and len(blob) == 4 * self.dim
+                          and checksum == self._checksum(k, blob))
+                    v = np.frombuffer(blob, dtype=np.float32) if ok else None
+                    if v is not None and self._valid(v):
                         found[k] = v
+                    else:
+                        self.damaged += 1
         except sqlite3.DatabaseError as exc:
-            self._db.close()
+            db.close()
             self._discard(exc)
-            self._db = self._connect()
+            self._db = self._open()
             return {}
         return found
 
-    def _write(self, rows: list[tuple[str, bytes, bytes]]) -> None:
+    def _write(self, vectors: dict[bytes, np.ndarray]) -> None:
+        """Store ``vectors`` (by key) with their checksums; a vector that fails :meth:`_valid` is not kept."""
+        rows = []
+        for k, v in vectors.items():
+            blob = np.asarray(v, dtype=np.float32).tobytes()
+            if self._valid(np.asarray(v, dtype=np.float32)):
+                rows.append((self.model_id, k, blob, self._checksum(k, blob)))
+        db = self._db
+        if db is None or not rows:
+            return
         try:
-            self._db.execute("BEGIN IMMEDIATE")
-            self._db.executemany("INSERT OR REPLACE INTO vec VALUES (?, ?, ?)", rows)
-            self._db.execute("COMMIT")
+            db.execute("BEGIN IMMEDIATE")
+            db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?, ?)", rows)
+            db.execute("COMMIT")
         except sqlite3.DatabaseError as exc:  # locked past the timeout, disk full, corrupt: the build goes on
-            if self._db.in_transaction:
-                self._db.execute("ROLLBACK")
+            if db.in_transaction:
+                db.execute("ROLLBACK")
             warnings.warn(f"{self.path}: could not store {len(rows)} vectors ({exc})", stacklevel=3)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         texts = list(texts)
         keys = [self._key(t) for t in texts]
         unique = list(dict.fromkeys(keys))
+        damaged = self.damaged
         found = self._read(unique)
+        if self.damaged > damaged:
+            warnings.warn(f"{self.path}: {self.damaged - damaged} cached vectors failed their check "
+                          "(a damaged cache); recomputed", stacklevel=2)
         todo: dict[bytes, str] = {}
         for k, t in zip(keys, texts, strict=True):
             if k not in found:
                 todo.setdefault(k, t)
         if todo:
             vecs = self.inner.embed(list(todo.values()))
-            found.update(zip(todo, vecs, strict=True))
-            self._write([(self.model_id, k, found[k].astype(np.float32).tobytes()) for k in todo])
+            computed = dict(zip(todo, vecs, strict=True))
+            found.update(computed)
+            self._write(computed)
         self.misses += len(todo)
         self.hits += len(unique) - len(todo)
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
@@ -281,7 +333,10 @@ class CachedEmbedder(Embedder):
         return out
 
     def close(self) -> None:
-        self._db.close()
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.close()
+            self._local.db = None
 
 
 def load_embedder(device: str = "auto", cache_dir: Path | None = None, cache: bool = True) -> Embedder:
