@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from kg.extract.aliases import has_verb, is_synonym  # noqa: E402
 from kg.extract.text import is_generic  # noqa: E402
-from kg.extract.vocabulary import VOCABULARY_FILES, Concept, load_vocabulary  # noqa: E402
+from kg.extract.vocabulary import Concept, load_vocabulary, vocabulary_files  # noqa: E402
 from kg.model import EntityType  # noqa: E402
 from kg.namespace import ONTOLOGY_DIR, VOCAB, slug  # noqa: E402
 
@@ -183,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.apply:
         return 1 if failing else 0
     taken = {c.iri.rsplit("/", 1)[-1] for c in vocab}
-    for path in VOCABULARY_FILES:
+    for path in vocabulary_files():
         if path.name not in AUDITED:
             continue
         kept, made, dropped = rewrite(path, vocab, exceptions, taken)

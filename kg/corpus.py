@@ -67,6 +67,7 @@ import warnings
 from collections import Counter, deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from importlib import resources
 from pathlib import Path
 
 from kg.errors import InputError
@@ -133,7 +134,7 @@ def default_corpus_dir() -> Path:
     >>> default_corpus_dir().parts[-2:]
     ('data', 'daily_papers')
     """
-    return Path(__file__).resolve().parent.parent / "data" / "daily_papers"
+    return Path(str(resources.files("kg") / "data" / "daily_papers"))
 
 
 def title_key(text: str) -> str:

@@ -16,8 +16,8 @@ Examples
 
 from __future__ import annotations
 
-import os
 import re
+from importlib import resources
 from pathlib import Path
 from urllib.parse import quote
 
@@ -26,8 +26,9 @@ from rdflib.namespace import DefinedNamespace
 
 BASE = "https://w3id.org/paper-kg/"
 
-#: where the ontology, shapes and vocabulary live (override with KG_ONTOLOGY_DIR)
-ONTOLOGY_DIR = Path(os.environ.get("KG_ONTOLOGY_DIR", Path(__file__).resolve().parent.parent / "ontology"))
+#: where the ontology, shapes and vocabulary live: package data (``kg/ontology`` links to the repository's
+#: ``ontology/``, and a wheel ships a copy)
+ONTOLOGY_DIR = Path(str(resources.files("kg") / "ontology"))
 
 
 class KG(DefinedNamespace):

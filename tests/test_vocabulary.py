@@ -14,7 +14,7 @@ from rdflib.namespace import SKOS
 
 from kg.extract.classify import is_generic
 from kg.extract.normalize import label_key
-from kg.extract.vocabulary import VOCABULARY_FILES, load_vocabulary
+from kg.extract.vocabulary import load_vocabulary, vocabulary_files
 from kg.model import EntityType
 from kg.namespace import KG, ONTOLOGY_DIR, VOCAB, slug
 
@@ -51,7 +51,7 @@ def own_graph(own) -> Graph:
 @pytest.fixture(scope="module")
 def all_graph() -> Graph:
     """Every ``vocab-*.ttl`` file, as :func:`kg.extract.vocabulary.load_vocabulary` reads them."""
-    return _parse(*VOCABULARY_FILES)
+    return _parse(*vocabulary_files())
 
 
 @pytest.fixture(scope="module")

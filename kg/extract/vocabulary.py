@@ -27,7 +27,10 @@ from kg.extract.normalize import label_key
 from kg.model import EntityType
 from kg.namespace import KG, ONTOLOGY_DIR
 
-VOCABULARY_FILES = tuple(sorted(ONTOLOGY_DIR.glob("vocab-*.ttl")))
+
+def vocabulary_files() -> tuple[Path, ...]:
+    """The vocabulary's Turtle files (``ontology/vocab-*.ttl``), sorted."""
+    return tuple(sorted(ONTOLOGY_DIR.glob("vocab-*.ttl")))
 _TYPES = {KG.Method: EntityType.METHOD, KG.Task: EntityType.TASK, KG.Hardware: EntityType.HARDWARE}
 
 
@@ -93,10 +96,10 @@ class Vocabulary:
         return out
 
 
-def load_vocabulary(paths: Iterable[str | Path] = VOCABULARY_FILES) -> Vocabulary:
-    """Read the SKOS vocabulary from Turtle files."""
+def load_vocabulary(paths: Iterable[str | Path] | None = None) -> Vocabulary:
+    """Read the SKOS vocabulary from Turtle files (default: :func:`vocabulary_files`)."""
     g = Graph()
-    for path in paths:
+    for path in vocabulary_files() if paths is None else paths:
         g.parse(str(path), format="turtle")
     concepts = []
     for s in sorted(set(g.subjects(RDF.type, SKOS.Concept))):
