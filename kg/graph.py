@@ -208,6 +208,26 @@ def _add_authors(g: nx.MultiDiGraph, papers: list[Paper]) -> None:
                 g.add_edge(paper_iri(p.key), person, key=Relation.CREATOR, **edge)
 
 
+def paper_node(p: Paper) -> PaperNode:
+    """The node attributes of a paper."""
+    paper = PaperNode(
+        kind=NodeKind.PAPER,
+        key=p.key,
+        label=p.label,
+        title=p.title,
+        abstract=p.abstract,
+        identifier=p.identifier or "",
+        url=p.url or "",
+        listings=p.listings,
+    )
+    # only when a source gave them, so papers from inputs without them export as before
+    if p.identifiers:
+        paper["identifiers"] = p.identifiers
+    if p.published:
+        paper["published"] = p.published
+    return paper
+
+
 def build_graph(
     papers: Iterable[Paper], entities: Iterable[Entity], mentions: Iterable[Mention], name: str = "paper-kg",
     links: Iterable[MethodTaskLink] | None = None,
@@ -221,22 +241,7 @@ def build_graph(
     entities_by_id = {e.id: e for e in sorted(entities, key=lambda e: e.id)}
     mentions = sorted(mentions, key=lambda m: (m.paper, m.entity, m.relation.value))
     for p in papers:
-        paper = PaperNode(
-            kind=NodeKind.PAPER,
-            key=p.key,
-            label=p.label,
-            title=p.title,
-            abstract=p.abstract,
-            identifier=p.identifier or "",
-            url=p.url or "",
-            listings=p.listings,
-        )
-        # only when a source gave them, so papers from inputs without them export as before
-        if p.identifiers:
-            paper["identifiers"] = p.identifiers
-        if p.published:
-            paper["published"] = p.published
-        g.add_node(paper_iri(p.key), **paper)
+        g.add_node(paper_iri(p.key), **paper_node(p))
     _add_authors(g, papers)
     for e in entities_by_id.values():
         entity = EntityNode(
