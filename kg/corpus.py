@@ -57,6 +57,7 @@ Examples
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import json
 import os
@@ -198,11 +199,9 @@ def read_corpus(
     Parameters
     ----------
     paths
-        Files and directories. A directory is walked recursively in sorted order for files with one of
-        the :data:`EXTENSIONS` (other files and hidden entries are ignored; a file whose content is no
-        known format is skipped with a warning); a file named explicitly may have any name. Each file's
-        format is chosen from its content (:func:`kg.sources.sniff.detect`). A file reached twice is read
-        once.
+        Files and directories, walked recursively in sorted order for files with one of the :data:`EXTENSIONS`
+        (hidden entries ignored; unknown content skipped with a warning); a file named explicitly may have
+        any name. The format comes from the content (:func:`kg.sources.sniff.detect`); a file is read once.
     strict
         Raise :class:`~kg.errors.InputError` at the first malformed record instead of skipping it.
     on_warning
@@ -236,13 +235,30 @@ def read_corpus(
     warn = on_warning if on_warning is not None else _warn
     files = _input_files([Path(p) for p in paths], warn)
 
-    def skip(item: Skipped) -> None:
-        if strict:
-            raise InputError(item.path, item.reason, line=item.line)
-        warn(f"{item.path}:{item.line}: {item.reason}; record skipped")
-        skipped.append(item)
-
     skipped: list[Skipped] = []
+    skip = functools.partial(_skip_record, strict, warn, skipped)
+    papers, records_read, across = _assemble(_read_all(files, skip), skip)
+    return Corpus(
+        papers=tuple(sorted(papers, key=lambda p: p.key)),
+        records_read=records_read,
+        duplicates_merged=records_read - len(papers),
+        skipped=tuple(skipped),
+        files=tuple(str(p) for p, _ in files),
+        formats=tuple(fmt for _, fmt in files),
+        merged_across_formats=across,
+    )
+
+
+def _skip_record(strict: bool, warn: Callable[[str], None], skipped: list[Skipped], item: Skipped) -> None:
+    """Report a malformed record and keep it in ``skipped``; under ``strict`` it is an error instead."""
+    if strict:
+        raise InputError(item.path, item.reason, line=item.line)
+    warn(f"{item.path}:{item.line}: {item.reason}; record skipped")
+    skipped.append(item)
+
+
+def _read_all(files: Sequence[tuple[Path, str]], skip: Callable[[Skipped], None]) -> _Merger:
+    """Every record of ``files`` in a merger; malformed ones go to ``skip``."""
     merger = _Merger()
     for path, fmt in files:
         for item in READERS[fmt][1](path):
@@ -250,6 +266,11 @@ def read_corpus(
                 skip(item)
             else:
                 merger.add(item, fmt)
+    return merger
+
+
+def _assemble(merger: _Merger, skip: Callable[[Skipped], None]) -> tuple[list[Paper], int, int]:
+    """One paper per merged group with an abstract somewhere; returns (papers, records read, groups across formats)."""
     papers: list[Paper] = []
     records_read = across = 0
     for group in merger.groups():
@@ -260,16 +281,7 @@ def read_corpus(
         papers.append(_paper(group))
         records_read += len(group)
         across += len({merger.formats[id(r)] for r in group}) > 1
-    papers = _unique_keys(papers)
-    return Corpus(
-        papers=tuple(sorted(papers, key=lambda p: p.key)),
-        records_read=records_read,
-        duplicates_merged=records_read - len(papers),
-        skipped=tuple(skipped),
-        files=tuple(str(p) for p, _ in files),
-        formats=tuple(fmt for _, fmt in files),
-        merged_across_formats=across,
-    )
+    return _unique_keys(papers), records_read, across
 
 
 def iter_records(path: str | os.PathLike) -> Iterator[Record | Skipped]:

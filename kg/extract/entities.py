@@ -266,23 +266,29 @@ def extract_entities(
             elif position >= top_k or ph.score < options.min_score:
                 continue
             builder.add(paper, typing, canon, ph.text, ph)
-        for name, sent in proposed_names(paper):
-            typing = classifier.classify(name)
-            if typing is None:
-                continue
-            if typing.type is not EntityType.METHOD:
-                typing = Typing(EntityType.METHOD, None, "proposal")
-            builder.add(paper, typing, name, name, Phrase(name, 0.0, sent, "proposal"), Relation.PROPOSES_METHOD)
-        for hw in find_hardware(paper.text, vocabulary):
-            concept = vocabulary.concepts.get(hw.concept) if hw.concept else None
-            typing = Typing(EntityType.HARDWARE, concept, "hardware")
-            builder.add(paper, typing, hw.label, hw.surface, Phrase(hw.surface, 0.0, hw.sentence, "hardware"),
-                        broader=hw.broader)
+        _add_proposals_and_hardware(builder, classifier, paper, vocabulary)
     builder.merge_synonyms()
     extraction = builder.build(short_forms)
     if pairs is None:
         return extraction
     return Extraction(extraction.entities, extraction.mentions, evidence_links(extraction, pairs, link_threshold))
+
+
+def _add_proposals_and_hardware(builder: _Builder, classifier: Classifier, paper: Paper,
+                                vocabulary: Vocabulary) -> None:
+    """Add the methods ``paper`` proposes by name and the hardware its full text mentions."""
+    for name, sent in proposed_names(paper):
+        typing = classifier.classify(name)
+        if typing is None:
+            continue
+        if typing.type is not EntityType.METHOD:
+            typing = Typing(EntityType.METHOD, None, "proposal")
+        builder.add(paper, typing, name, name, Phrase(name, 0.0, sent, "proposal"), Relation.PROPOSES_METHOD)
+    for hw in find_hardware(paper.text, vocabulary):
+        concept = vocabulary.concepts.get(hw.concept) if hw.concept else None
+        typing = Typing(EntityType.HARDWARE, concept, "hardware")
+        builder.add(paper, typing, hw.label, hw.surface, Phrase(hw.surface, 0.0, hw.sentence, "hardware"),
+                    broader=hw.broader)
 
 
 def tagger_typing(typing: Typing | None, vote: str, rules_fill_in: bool = True, phrase: str = "") -> Typing | None:
