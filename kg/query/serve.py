@@ -58,6 +58,7 @@ from kg.query.guard import (
 from kg.query.pool import QueryPool
 from kg.query.protocol import Reply
 from kg.query.store import is_store
+from kg.rdfterms import graph_file
 
 #: the least memory a worker may be given: Python, the libraries and the query thread's 64 MiB stack
 MIN_WORKER_MEMORY_MIB = 256
@@ -274,17 +275,17 @@ def serve(path: Path, options: ServeOptions | None = None) -> int:
 
     options = options or ServeOptions()
     on_disk = options.store not in STORES  # a store made by `kg load`: the workers answer from disk
-    graph_file = Path(options.store) if on_disk else path / "graph.ttl" if path.is_dir() else path
-    if not on_disk and not graph_file.is_file():
-        raise InputError(graph_file, "no such graph file (build one with `kg build`, or pass --graph)")
+    source = Path(options.store) if on_disk else graph_file(path)
+    if not on_disk and not source.is_file():
+        raise InputError(source, "no such graph file (build one with `kg build`, or pass --graph)")
     sock = _listen(options.host, options.port)
-    pool = QueryPool(graph_file, options)
+    pool = QueryPool(source, options)
     try:
         pool.start()
         host, port = sock.getsockname()[:2]
         shown = f"[{host}]" if ":" in host else host
         print(
-            f"kg serve: {graph_file} ({pool.triples:,} triples, {'on-disk' if on_disk else options.store} store, "
+            f"kg serve: {source} ({pool.triples:,} triples, {'on-disk' if on_disk else options.store} store, "
             f"{options.workers} workers of {pool.memory_limit_mib:,} MiB) at http://{shown}:{port}/sparql  "
             f"(query page: http://{shown}:{port}/)",
             flush=True,
