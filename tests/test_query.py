@@ -573,11 +573,22 @@ def bundled(bundled_graph_path) -> Graph:
     return graph_of(bundled_graph_path, "oxigraph")
 
 
+#: queries over data the bundled daily-papers dumps do not carry (no authors, no publication dates; datasets come
+#: from --extractor tagger): on the bundled graph they must find something only once that data is there
+NEEDS_DATA = {
+    "methods-by-author": "?x a <http://xmlns.com/foaf/0.1/Person>",
+    "methods-per-year": "?x <http://purl.org/dc/terms/issued> ?y",
+    "papers-using-dataset": "?x a <https://w3id.org/paper-kg/ontology#Dataset>",
+}
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", QUERY_NAMES)
 def test_bundled_every_named_query_runs_and_oxigraph_agrees(bundled_graph_path, name):
-    memory = rows(graph_of(bundled_graph_path), name)
-    assert memory, f"`kg query --name {name}` finds nothing on the bundled graph with its default parameters"
+    graph = graph_of(bundled_graph_path)
+    memory = rows(graph, name)
+    if name not in NEEDS_DATA or graph.query(f"ASK {{ {NEEDS_DATA[name]} }}").askAnswer:
+        assert memory, f"`kg query --name {name}` finds nothing on the bundled graph with its default parameters"
     assert _normalized(memory) == _normalized(rows(graph_of(bundled_graph_path, "oxigraph"), name))
 
 
