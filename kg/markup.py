@@ -1,4 +1,4 @@
-"""Text made safe for HTML pages: one escaper for JSON inside ``<script>``.
+"""Text made safe for HTML pages: one escaper for JSON inside ``<script>``, one check for an inlined script.
 
 Examples
 --------
@@ -8,6 +8,8 @@ Examples
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 from typing import Any
 
@@ -27,3 +29,16 @@ def script_json(obj: Any) -> str:
     ):
         text = text.replace(char, escape)
     return text
+
+
+def script_source(name: str, script: str) -> str:
+    """The Content-Security-Policy source (``'sha256-...'``) that lets ``script`` run inline.
+
+    Raises ``RuntimeError`` naming ``name`` when the script holds ``</script``: it could not be inlined.
+
+    >>> script_source("a.js", "1")
+    "'sha256-a4ayc/80/OGda4BO/1o/V0etpOqiLx1JwB5S3beHW0s='"
+    """
+    if "</script" in script.lower():
+        raise RuntimeError(f"{name} contains '</script' and cannot be inlined")
+    return "'sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii") + "'"
