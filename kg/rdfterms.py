@@ -114,11 +114,11 @@ def quote_literal(text: str) -> str:
     return '"' + _NEEDS_ESCAPE.sub(lambda m: _ESCAPES.get(m.group(), f"\\u{ord(m.group()):04X}"), text) + '"'
 
 
-def graph_file(path: str | os.PathLike) -> Path:
-    """The graph file ``path`` names: a directory means its ``graph.ttl``.
+def graph_file(path: str | os.PathLike, name: str = GRAPH_FILE) -> Path:
+    """The graph file ``path`` names: a directory means its ``graph.ttl`` (or its ``name``).
 
-    >>> graph_file("tests").name, graph_file("exports/graph.nt").name
-    ('graph.ttl', 'graph.nt')
+    >>> graph_file("tests").name, graph_file("exports/graph.nt").name, graph_file("tests", "graph.nt").name
+    ('graph.ttl', 'graph.nt', 'graph.nt')
     """
     path = Path(path)
-    return path / GRAPH_FILE if path.is_dir() else path
+    return path / name if path.is_dir() else path

@@ -43,6 +43,7 @@ from pathlib import Path
 
 from kg.errors import InputError
 from kg.fileio import atomic_path, atomic_write
+from kg.rdfterms import graph_file
 
 META = ".kg-store.json"
 LOADED = ".kg-loaded.nt"
@@ -66,7 +67,7 @@ class LoadReport:
 
 
 def _source(export: Path) -> Path:
-    path = export / "graph.nt" if export.is_dir() else export
+    path = graph_file(export, "graph.nt")
     if path.suffix != ".nt" or not path.is_file():
         raise InputError(path, "no N-Triples export here (kg load reads graph.nt; build one with `kg build`)")
     return path
