@@ -155,6 +155,30 @@ def bundled_graph_path(bundled_exports):
     return bundled_exports / "graph.ttl"
 
 
+@pytest.fixture(scope="session")
+def small_ontology(tmp_path_factory):
+    """kg.ttl and the concept scheme without the vocabulary's thousands of concepts: fast, and exporter
+    tests do not depend on which concepts the vocabulary holds."""
+    from kg.namespace import ONTOLOGY_DIR
+
+    d = tmp_path_factory.mktemp("ontology")
+    for name in ("kg.ttl", "vocab-scheme.ttl"):
+        (d / name).write_bytes((ONTOLOGY_DIR / name).read_bytes())
+    return d
+
+
+@pytest.fixture
+def small_exports(small_graph, small_ontology, tmp_path):
+    """:func:`small_graph` written by every file writer: graph.ttl, graph.jsonld, graph.nt, graph.graphml."""
+    from kg.export.graphml import write_graphml
+    from kg.export.rdf import write_jsonld, write_ntriples, write_turtle
+
+    for name, write in (("graph.ttl", write_turtle), ("graph.jsonld", write_jsonld), ("graph.nt", write_ntriples)):
+        write(small_graph, tmp_path / name, ontology_dir=small_ontology)
+    write_graphml(small_graph, tmp_path / "graph.graphml")
+    return tmp_path
+
+
 @pytest.fixture
 def outbound_queries():
     """Query templates (``{url}`` to fill) that would make the query engine fetch a URL."""

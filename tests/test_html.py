@@ -15,7 +15,6 @@ from kg.export.html import (
     NODE_STYLES,
     most_connected,
     node_counts,
-    script_json,
     write_html,
 )
 from kg.export.overview import MAX_CLUSTERS
@@ -168,12 +167,6 @@ def test_embedded_json_cannot_close_its_script_block(tmp_path):
     assert "<!--" not in page
     assert payload(page)["label"] == [nasty]
     assert "<title>&lt;/script&gt;&lt;script&gt;alert(1)" in page
-
-
-def test_script_json_escapes():
-    text = script_json({"a": "</script><!--&\u2028\u2029>"})
-    assert not set("<>&\u2028\u2029") & set(text)
-    assert json.loads(text) == {"a": "</script><!--&\u2028\u2029>"}
 
 
 def test_max_nodes_keeps_the_most_connected_and_says_so(small_graph, tmp_path):

@@ -101,3 +101,12 @@ def test_acronyms_and_names_keep_their_case_on_display():
     assert display_label(["LoRA"]) == "LoRA" and display_label(["GPT-4o"]) == "GPT-4o"
     assert display_label(["Image Classification"]) == "image classification"
     assert not keeps_case("Transformers") and keeps_case("DeepSpeed")
+
+
+def test_normalizer_folds_case_plural_hyphen():
+    assert label_key("Low-Rank Adaptation") == label_key("low rank adaptations") == "low rank adaptation"
+    assert label_key("LLMs") == label_key("LLM")
+    assert label_key("Vision-Language Models") == label_key("vision language model")
+    assert label_key("A100s") == "a100"
+    assert label_key("GPT-4o") != label_key("GPT-4")
+    assert label_key("Gaussian Splatting") == "gaussian splatting"
