@@ -8,8 +8,11 @@ concept with ``skos:broader`` the former concept, keeping those of its sibling l
 synonyms as its own altLabels; one with a verb or made only of generic words is dropped. Without
 ``--apply`` it prints the count of failing altLabels and exits 1 when there are any.
 
-Hardware is not audited: its altLabels (``A100 80GB``, ``Huawei Ascend 910B``) are what the hardware
-scanner (:mod:`kg.extract.hardware`) folds into one model on purpose, and its tests pin that.
+Hardware labels are also synonyms when the hardware scanner's context rule reads them as the same product
+(vendor or series in front, a class noun after: "NVIDIA Tesla V100 GPU" for "V100",
+:func:`kg.extract.hardware.alias_kind`). A hardware altLabel that adds a memory size or form factor
+("A100 80GB", "H100 SXM") is dropped, not made a concept: the scanner folds it into the model's mention
+on purpose (hardware is counted by model), so the label is not needed to find it and is not a synonym.
 
 Usage:
     python bench/vocab_alias_audit.py [--apply]
@@ -26,19 +29,33 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from kg.extract.aliases import has_verb, is_synonym  # noqa: E402
+from kg.extract.hardware import alias_kind  # noqa: E402
 from kg.extract.text import is_generic  # noqa: E402
 from kg.extract.vocabulary import Concept, load_vocabulary, vocabulary_files  # noqa: E402
 from kg.model import EntityType  # noqa: E402
 from kg.namespace import ONTOLOGY_DIR, VOCAB, slug  # noqa: E402
 
 EXCEPTIONS = ONTOLOGY_DIR / "alias-exceptions.tsv"
-AUDITED = {"vocab-methods.ttl": "kg:Method", "vocab-tasks.ttl": "kg:Task"}
+AUDITED = {"vocab-methods.ttl": "kg:Method", "vocab-tasks.ttl": "kg:Task", "vocab-hardware.ttl": "kg:Hardware"}
 _LOCAL = re.compile(r"[a-z0-9](?:[a-z0-9-]|\.(?=[a-z0-9]))*")
 
 
 def audited(vocab) -> list[Concept]:
-    """The concepts whose altLabels the rule applies to: methods and tasks."""
-    return [c for c in vocab if c.type in (EntityType.METHOD, EntityType.TASK)]
+    """The concepts whose altLabels the rule applies to: methods, tasks and hardware."""
+    return [c for c in vocab if c.type in (EntityType.METHOD, EntityType.TASK, EntityType.HARDWARE)]
+
+
+def same_thing(concept: Concept, name: str, alias: str) -> bool:
+    """``alias`` names what ``name`` names: the alias rule, and for hardware also the scanner's context rule."""
+    if is_synonym(name, alias):
+        return True
+    return concept.type is EntityType.HARDWARE and "synonym" in (alias_kind(name, alias), alias_kind(alias, name))
+
+
+def folded_variant(concept: Concept, label: str) -> bool:
+    """A hardware label the scanner folds into the concept's mention although it is a variant ("A100 80GB")."""
+    names = [concept.pref_label, *concept.alt_labels]
+    return concept.type is EntityType.HARDWARE and any(alias_kind(n, label) == "variant" for n in names)
 
 
 def load_exceptions(path: Path = EXCEPTIONS) -> set[tuple[str, str]]:
@@ -67,7 +84,7 @@ def split_labels(concept: Concept, exceptions: set[tuple[str, str]]) -> tuple[li
     while changed:  # a synonym of a synonym ("LLMs" of "LLM" of "large language model")
         changed = False
         for a in list(rest):
-            if any(is_synonym(n, a) for n in names):
+            if any(same_thing(concept, n, a) for n in names):
                 rest.remove(a)
                 keep.append(a)
                 names.append(a)
@@ -95,13 +112,18 @@ def _labels_statement(labels: list[str], end: str) -> list[str]:
     return lines
 
 
+def dropped(concept: Concept, label: str) -> bool:
+    """A rejected label that names nothing of its own: a clause, generic words, or a folded hardware variant."""
+    return has_verb(label) or is_generic(label) or folded_variant(concept, label)
+
+
 def _new_concepts(concept: Concept, rejected: list[str], taken: set[str]) -> list[tuple[str, str, list[str]]]:
     """``(local name, prefLabel, altLabels)`` of the concepts made from rejected altLabels."""
     out: list[tuple[str, str, list[str]]] = []
     for label in rejected:
-        if has_verb(label) or is_generic(label):
+        if dropped(concept, label):
             continue
-        home = next((o for o in out if is_synonym(o[1], label)), None)
+        home = next((o for o in out if same_thing(concept, o[1], label) or same_thing(concept, label, o[1])), None)
         if home is not None:
             home[2].append(label)
             continue
@@ -118,7 +140,7 @@ def rewrite(path: Path, vocab, exceptions, taken: set[str]) -> tuple[int, int, i
     kind = AUDITED
     lines = path.read_text(encoding="utf-8").split("\n")
     out: list[str] = []
-    kept = made = dropped = 0
+    kept = made = n_dropped = 0
     i = 0
     while i < len(lines):
         line = lines[i]
@@ -138,8 +160,9 @@ def rewrite(path: Path, vocab, exceptions, taken: set[str]) -> tuple[int, int, i
         keep, rejected = split_labels(concept, exceptions)
         news = _new_concepts(concept, rejected, taken)
         kept += len(keep)
-        made += len(rejected) - sum(1 for r in rejected if has_verb(r) or is_generic(r))
-        dropped += sum(1 for r in rejected if has_verb(r) or is_generic(r))
+        gone = sum(1 for r in rejected if dropped(concept, r))
+        made += len(rejected) - gone
+        n_dropped += gone
         out += _rewrite_block(block, keep)
         for local, pref, alts in news:
             out += [
@@ -152,7 +175,7 @@ def rewrite(path: Path, vocab, exceptions, taken: set[str]) -> tuple[int, int, i
                 out += _labels_statement(sorted(alts), ";")
             out.append(f"    skos:broader {ref} .")
     path.write_text("\n".join(out), encoding="utf-8")
-    return kept, made, dropped
+    return kept, made, n_dropped
 
 
 def _rewrite_block(block: list[str], keep: list[str]) -> list[str]:
@@ -186,8 +209,8 @@ def main(argv: list[str] | None = None) -> int:
     for path in vocabulary_files():
         if path.name not in AUDITED:
             continue
-        kept, made, dropped = rewrite(path, vocab, exceptions, taken)
-        print(f"{path.name}: {kept} altLabels kept, {made} became concepts or their labels, {dropped} dropped")
+        kept, made, gone = rewrite(path, vocab, exceptions, taken)
+        print(f"{path.name}: {kept} altLabels kept, {made} became concepts or their labels, {gone} dropped")
     return 0
 
 

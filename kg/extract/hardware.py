@@ -54,7 +54,7 @@ from kg.extract.text import sentences
 from kg.extract.vocabulary import Concept, Vocabulary
 from kg.model import EntityType
 
-__all__ = ["HardwareMention", "HardwareScanner", "find_hardware"]
+__all__ = ["HardwareMention", "HardwareScanner", "alias_kind", "find_hardware"]
 
 
 @dataclass(frozen=True)
@@ -83,14 +83,22 @@ _TOKEN = re.compile(r"\d+[x×](?=[A-Z])|[^\W_]+(?:\.\d+)*")
 _JOIN = re.compile(r"\s+|[-‐‑]")
 
 #: labels kept for the hierarchy and for lookups, too vague to count as a mention on their own
-_NOT_SCANNED = frozenset(label_key(s) for s in (
-    "processor", "processing unit", "memory and storage", "computing system", "computer system",
-    "compute system", "computing device", "compute device", "hardware device",
-))
-#: labels that count only with a vendor or class noun attached, or with other hardware in the sentence
-_NEEDS_CONTEXT = frozenset(
-    label_key(s) for s in ("server", "SSD", "RAM", "phone", "SoC", "PIM", "MLU", "Cambricon")
+_NOT_SCANNED = frozenset(
+    label_key(s)
+    for s in (
+        "processor",
+        "processing unit",
+        "memory and storage",
+        "computing system",
+        "computer system",
+        "compute system",
+        "computing device",
+        "compute device",
+        "hardware device",
+    )
 )
+#: labels that count only with a vendor or class noun attached, or with other hardware in the sentence
+_NEEDS_CONTEXT = frozenset(label_key(s) for s in ("server", "SSD", "RAM", "phone", "SoC", "PIM", "MLU", "Cambricon"))
 #: short model numbers ("T4", "L4", "A10", "H20", "L40S") are task, level or layer names as often as GPUs
 _SHORT_MODEL = re.compile(r"[A-Z]{1,2}\d{1,2}[A-Z]?")
 #: a word right before a label that makes it something else ("particle accelerator")
@@ -98,17 +106,45 @@ _NOT_AFTER = {label_key("accelerator"): re.compile(r"(?i)\b(?:particle|linear|st
 
 # what a product name takes into its span: vendor and series on the left ("NVIDIA Tesla V100"); memory size,
 # form factor and one class noun on the right ("A100-SXM4-80GB GPUs", "Gaudi2 HPU", "DGX-2 node")
-_VENDOR = (r"(?:NVIDIA|Nvidia|NVidia|AMD|Intel|INTEL|Google|Huawei|HUAWEI|Qualcomm|Apple|Habana|Samsung|"
-           r"MediaTek)")
+_VENDOR = (
+    r"(?:NVIDIA|Nvidia|NVidia|AMD|Intel|INTEL|Google|Huawei|HUAWEI|Qualcomm|Apple|Habana|Samsung|"
+    r"MediaTek|AWS|Mellanox)"
+)
 _SERIES = r"(?:Tesla|TESLA|GeForce|Quadro|Instinct|Cloud|Radeon)"
 _LEFT = re.compile(rf"(?<![\w-])(?:{_VENDOR}\s+{_SERIES}\s+|{_VENDOR}\s+|{_SERIES}\s+)\Z")
-_SPEC = (r"[\s-]*\(?\d+(?:\.\d+)?\s?(?:GB|GiB|TB|G)\b\)?"
-         r"|[\s-]+(?:SXM\d?|PCIe|NVL\d*|HBM\d?[eE]?|Tensor\s+Cores?)\b")
-_CLASS_NOUN = (r"(?:GPU|HPU|NPU|TPU|CPU|IPU|FPGA|SoC|graphics\s+card|chip|card|accelerator|processor|device|"
-               r"module|board|node|box|server|machine|superchip|supernode|instance)(?:e?s)?\b")
+_SPEC = (
+    r"[\s-]*\(?\d+(?:\.\d+)?\s?(?:GB|GiB|TB|G)\b\)?"
+    r"|[\s-]+(?:SXM\d?|PCIe|NVL\d*|HBM\d?[eE]?|Tensor\s+Cores?)\b"
+)
+_CLASS_NOUN = (
+    r"(?:GPU|HPU|NPU|TPU|CPU|IPU|FPGA|SoC|graphics\s+card|chip|card|accelerator|processor|device|"
+    r"module|board|node|box|server|machine|superchip|supernode|instance)(?:e?s)?\b"
+)
 _RIGHT = re.compile(rf"(?:{_SPEC})*(?:[\s-]+{_CLASS_NOUN})?")
 #: a hyphen and a capital right after a product name: the name of something else ("CloudMatrix-Infer")
 _COMPOUND = re.compile(r"[-‐‑][A-Z]")
+
+
+def alias_kind(name: str, alias: str) -> str | None:
+    """How the scanner's context rule relates ``alias`` to the hardware label ``name``.
+
+    ``"synonym"``: the name with its vendor or series in front and a class noun after, what the scanner
+    reads as the same product ("NVIDIA Tesla V100 GPU" for "V100"); ``"variant"``: it also carries a memory
+    size or form factor ("A100 80GB", "H100 SXM"), which the scanner folds into the model's mention on
+    purpose (hardware is counted by model) but which is not another name for it; None otherwise.
+
+    >>> alias_kind("V100", "NVIDIA Tesla V100 GPU"), alias_kind("A100", "A100 80GB"), alias_kind("TPU Pod", "TPU slice")
+    ('synonym', 'variant', None)
+    """
+    m = re.fullmatch(
+        rf"(?:{_VENDOR}\s+{_SERIES}\s+|{_VENDOR}\s+|{_SERIES}\s+)?{re.escape(name)}((?:{_SPEC})*)"
+        rf"(?:[\s-]+{_CLASS_NOUN})?",
+        alias,
+        re.I,
+    )
+    if m is None or alias == name:
+        return None
+    return "variant" if m.group(1) else "synonym"
 
 
 def _tokens(text: str) -> list[re.Match[str]]:
@@ -201,8 +237,10 @@ def _cortex(m: re.Match[str]) -> tuple[str, str]:
     return f"Arm Cortex-{kind}{m['num']}{m['suf'].upper()}", "microcontroller" if kind in "MR" else "Arm CPU"
 
 
-_GPU_NOUN_AHEAD = (r"(?=(?:[\s-]+\(?\d+\s?(?:GB|G)\b\)?)?(?:[\s-]+(?:PCIe|SXM\d?))?"
-                   r"\s+(?:GPUs?|graphics\s+cards?)\b)")
+_GPU_NOUN_AHEAD = (
+    r"(?=(?:[\s-]+\(?\d+\s?(?:GB|G)\b\)?)?(?:[\s-]+(?:PCIe|SXM\d?))?"
+    r"\s+(?:GPUs?|graphics\s+cards?)\b)"
+)
 
 
 @dataclass(frozen=True)
@@ -222,85 +260,146 @@ def _mp(triggers: str, regex: str, canon: _Canon) -> _ModelPattern:
 _MODEL_PATTERNS = [
     # NVIDIA GeForce / RTX / Titan
     _mp("RTX|GTX", r"\b(?P<series>RTX|GTX)[\s-]?(?P<num>\d{3,4})(?:\s?(?P<suf>Ti|SUPER|Super))?\b", _geforce),
-    _mp("NVIDIA|Nvidia|GeForce",
+    _mp(
+        "NVIDIA|Nvidia|GeForce",
         r"\b(?:NVIDIA|Nvidia|GeForce)\s+(?:GeForce\s+)?(?P<num>(?:10|16|20|30|40|50)\d0)(?:\s?(?P<suf>Ti))?\b",
-        _geforce),
+        _geforce,
+    ),
     _mp("0Ti|0 Ti", r"\b(?P<num>(?:10|16|20|30|40|50)\d0)\s?(?P<suf>Ti)\b", _geforce),
     _mp("GPU", r"\b(?P<num>(?:10|16|20|30|40|50)[5-9]0)(?:\s?(?P<suf>Ti))?(?=\s+GPUs?\b)", _geforce),
     _mp("RTX", r"\bRTX[\s-]?A(?P<num>\d{4})\b", lambda m: (f"RTX A{m['num']}", "NVIDIA GPU")),
-    _mp("A2000|A3000|A4000|A5000|A6000", r"\bA(?P<num>[2-6]000)\b" + _GPU_NOUN_AHEAD,
-        lambda m: (f"RTX A{m['num']}", "NVIDIA GPU")),
-    _mp("itan|ITAN", r"\b(?i:titan)\s+(?P<m>Xp|X|V|RTX|Z|Black)\b",
-        lambda m: (f"Titan {m['m']}", "consumer GPU")),
+    _mp(
+        "A2000|A3000|A4000|A5000|A6000",
+        r"\bA(?P<num>[2-6]000)\b" + _GPU_NOUN_AHEAD,
+        lambda m: (f"RTX A{m['num']}", "NVIDIA GPU"),
+    ),
+    _mp("itan|ITAN", r"\b(?i:titan)\s+(?P<m>Xp|X|V|RTX|Z|Black)\b", lambda m: (f"Titan {m['m']}", "consumer GPU")),
     # NVIDIA data-center models: after the vendor or series, or before "GPU"
-    _mp("NVIDIA|Nvidia",
+    _mp(
+        "NVIDIA|Nvidia",
         r"\b(?:NVIDIA|Nvidia)\s+(?:(?i:tesla|quadro)\s+)?(?P<m>(?:[ABHKLMPTV]|G[BH])\d{1,4}[A-Z]?)\b",
-        lambda m: (m["m"], "NVIDIA GPU")),
+        lambda m: (m["m"], "NVIDIA GPU"),
+    ),
     _mp("esla|ESLA", r"\b(?i:tesla)\s+(?P<m>[AKMPTV]\d{1,3})\b", lambda m: (m["m"], "NVIDIA GPU")),
-    _mp("GPU|graphics card", r"\b(?P<m>(?:[ABHKLMPTV]|G[BH])\d{1,4}[A-Z]?)" + _GPU_NOUN_AHEAD,
-        lambda m: (m["m"], "GPU")),
-    _mp("DGX|HGX",
+    _mp(
+        "GPU|graphics card", r"\b(?P<m>(?:[ABHKLMPTV]|G[BH])\d{1,4}[A-Z]?)" + _GPU_NOUN_AHEAD, lambda m: (m["m"], "GPU")
+    ),
+    _mp(
+        "DGX|HGX",
         r"\b(?:NVIDIA\s+)?(?P<k>DGX|HGX)(?:[\s-]?(?P<d>\d)\b|[\s-](?P<m>(?:[ABH]|G[BH])\d{2,3}|Station|"
         r"SuperPOD|Spark)\b)?",
-        lambda m: (m["k"] + (f"-{m['d']}" if m["d"] else f" {m['m']}" if m["m"] else ""),
-                   "NVIDIA DGX" if m["k"] == "DGX" else "server")),
-    _mp("Jetson", r"\bJetson\s+(?P<name>(?:AGX\s+)?[A-Z][A-Za-z0-9]+(?:\s+(?:Nano|NX))?)",
-        lambda m: (_spaced(f"Jetson {m['name']}"), "Jetson")),
+        lambda m: (
+            m["k"] + (f"-{m['d']}" if m["d"] else f" {m['m']}" if m["m"] else ""),
+            "NVIDIA DGX" if m["k"] == "DGX" else "server",
+        ),
+    ),
+    _mp(
+        "Jetson",
+        r"\bJetson\s+(?P<name>(?:AGX\s+)?[A-Z][A-Za-z0-9]+(?:\s+(?:Nano|NX))?)",
+        lambda m: (_spaced(f"Jetson {m['name']}"), "Jetson"),
+    ),
     # other accelerators
-    _mp("TPU", r"\b(?:Cloud\s+)?TPU[\s-]?(?P<v>v\d{1,2}[a-z]?)(?:-\d+)?\b",
-        lambda m: (f"TPU {m['v']}", "TPU")),
-    _mp("TPU", r"\b(?P<v>v\d{1,2}[a-z]?)(?:-\d+)?\s+(?:Cloud\s+)?TPUs?\b",
-        lambda m: (f"TPU {m['v']}", "TPU")),
-    _mp("Ascend", r"\b(?:Huawei\s+)?Ascend[\s-]?(?P<n>\d{3})(?P<s>[A-Z]\d?)?\b",
-        lambda m: (f"Ascend {m['n']}{m['s'] or ''}", "Huawei Ascend")),
-    _mp("MI1|MI2|MI3|MI4|MI5", r"\b(?:AMD\s+)?(?:Instinct\s+)?MI(?P<n>\d{3})(?P<s>[AX]?)\b",
-        lambda m: (f"MI{m['n']}{m['s']}", "AMD GPU")),
-    _mp("AMD", r"\bAMD\s+(?:Instinct\s+)?MI(?P<n>\d{2})(?P<s>[AX]?)\b",
-        lambda m: (f"MI{m['n']}{m['s']}", "AMD GPU")),
-    _mp("RX ", r"\b(?:AMD\s+)?(?:Radeon\s+)?RX\s?(?P<n>\d{3,4})(?:\s?(?P<s>XTX|XT))?\b",
-        lambda m: (_spaced(f"Radeon RX {m['n']} {m['s'] or ''}"), "AMD GPU")),
-    _mp("Alveo|Zynq|Virtex|Kintex|Versal|ZCU|Stratix|Arria|Agilex",
+    _mp("TPU", r"\b(?:Cloud\s+)?TPU[\s-]?(?P<v>v\d{1,2}[a-z]?)(?:-\d+)?\b", lambda m: (f"TPU {m['v']}", "TPU")),
+    _mp("TPU", r"\b(?P<v>v\d{1,2}[a-z]?)(?:-\d+)?\s+(?:Cloud\s+)?TPUs?\b", lambda m: (f"TPU {m['v']}", "TPU")),
+    _mp(
+        "Ascend",
+        r"\b(?:Huawei\s+)?Ascend[\s-]?(?P<n>\d{3})(?P<s>[A-Z]\d?)?\b",
+        lambda m: (f"Ascend {m['n']}{m['s'] or ''}", "Huawei Ascend"),
+    ),
+    _mp(
+        "MI1|MI2|MI3|MI4|MI5",
+        r"\b(?:AMD\s+)?(?:Instinct\s+)?MI(?P<n>\d{3})(?P<s>[AX]?)\b",
+        lambda m: (f"MI{m['n']}{m['s']}", "AMD GPU"),
+    ),
+    _mp("AMD", r"\bAMD\s+(?:Instinct\s+)?MI(?P<n>\d{2})(?P<s>[AX]?)\b", lambda m: (f"MI{m['n']}{m['s']}", "AMD GPU")),
+    _mp(
+        "RX ",
+        r"\b(?:AMD\s+)?(?:Radeon\s+)?RX\s?(?P<n>\d{3,4})(?:\s?(?P<s>XTX|XT))?\b",
+        lambda m: (_spaced(f"Radeon RX {m['n']} {m['s'] or ''}"), "AMD GPU"),
+    ),
+    _mp(
+        "Alveo|Zynq|Virtex|Kintex|Versal|ZCU|Stratix|Arria|Agilex",
         r"\b(?:(?:Xilinx|AMD|Intel)\s+)?(?:Alveo\s+U\d{2,3}|ZCU\d{3}|(?:Zynq|Virtex|Kintex|Versal|Stratix|Arria|"
         r"Agilex)(?:[\s-](?:UltraScale\+?|\d{1,2}|[A-Z]{1,3}\d{2,4}))*)",
-        lambda m: (_spaced(re.sub(r"^(?:Xilinx|AMD|Intel)\s+", "", m[0])), "FPGA")),
+        lambda m: (_spaced(re.sub(r"^(?:Xilinx|AMD|Intel)\s+", "", m[0])), "FPGA"),
+    ),
     # CPUs
-    _mp("Xeon", r"\b(?:Intel\s+)?Xeon(?:\s+(?:Platinum|Gold|Silver|Bronze|Max|Phi|W|E[357]))?"
+    _mp(
+        "Xeon",
+        r"\b(?:Intel\s+)?Xeon(?:\s+(?:Platinum|Gold|Silver|Bronze|Max|Phi|W|E[357]))?"
         r"(?:[\s-]+[A-Z]?\d{4}[A-Z]?\d?[A-Z]?)?(?:\s+v\d)?\b",
-        lambda m: ("Intel " + _spaced(m[0].removeprefix("Intel")), "Intel Xeon")),
-    _mp("EPYC", r"\b(?:AMD\s+)?EPYC(?:\s+\d{4}[A-Z]?\d?)?\b",
-        lambda m: ("AMD " + _spaced(m[0].removeprefix("AMD")), "AMD EPYC")),
-    _mp("Intel", r"\bIntel\s+Core\s+(?:i[3579]|Ultra\s+[579])(?:[-\s]\d{3,5}[A-Z]{0,2})?\b",
-        lambda m: (_spaced(m[0]), "CPU")),
-    _mp("Ryzen|Threadripper",
+        lambda m: ("Intel " + _spaced(m[0].removeprefix("Intel")), "Intel Xeon"),
+    ),
+    _mp(
+        "EPYC",
+        r"\b(?:AMD\s+)?EPYC(?:\s+\d{4}[A-Z]?\d?)?\b",
+        lambda m: ("AMD " + _spaced(m[0].removeprefix("AMD")), "AMD EPYC"),
+    ),
+    _mp(
+        "Intel",
+        r"\bIntel\s+Core\s+(?:i[3579]|Ultra\s+[579])(?:[-\s]\d{3,5}[A-Z]{0,2})?\b",
+        lambda m: (_spaced(m[0]), "CPU"),
+    ),
+    _mp(
+        "Ryzen|Threadripper",
         r"\b(?:AMD\s+)?(?:Ryzen|Threadripper)(?:\s+(?:Threadripper|PRO|AI|\d))*(?:\s+\d{3,4}[A-Z]{0,2})?\b",
-        lambda m: ("AMD " + _spaced(m[0].removeprefix("AMD")), "CPU")),
-    _mp("Cortex", r"\b(?:ARM\s+|Arm\s+)?Cortex[\s-]?(?P<kind>[AMR])(?P<num>\d{1,3})(?P<suf>\+|[A-Za-z]{0,2})"
-        r"\b", _cortex),
+        lambda m: ("AMD " + _spaced(m[0].removeprefix("AMD")), "CPU"),
+    ),
+    _mp(
+        "Cortex",
+        r"\b(?:ARM\s+|Arm\s+)?Cortex[\s-]?(?P<kind>[AMR])(?P<num>\d{1,3})(?P<suf>\+|[A-Za-z]{0,2})"
+        r"\b",
+        _cortex,
+    ),
     # systems on chip, phones, boards
-    _mp("Apple|M1 |M2 |M3 |M4 |M5 |M6 ",
+    _mp(
+        "Apple|M1 |M2 |M3 |M4 |M5 |M6 ",
         r"\bApple\s+M(?P<n>[1-9])(?:\s+(?P<v>Pro|Max|Ultra))?\b|\bM(?P<n2>[1-9])\s+(?P<v2>Pro|Max|Ultra)\b",
-        lambda m: (_spaced(f"Apple M{m['n'] or m['n2']} {m['v'] or m['v2'] or ''}"), "Apple silicon")),
-    _mp("Bionic|A17 Pro|A18 Pro|A19 Pro", r"\b(?:Apple\s+)?A(?P<n>1\d)\s+(?P<v>Pro|Bionic)\b",
-        lambda m: (f"Apple A{m['n']} {m['v']}", "Apple silicon")),
-    _mp("Snapdragon", r"\b(?:Qualcomm\s+)?Snapdragon\s+(?P<n>8\+?\s?Gen\s?\d|\d{3}\+?|X\s+(?:Elite|Plus))",
-        lambda m: (_spaced(f"Snapdragon {m['n']}"), "Snapdragon")),
-    _mp("Kirin|Exynos", r"\b(?:Huawei\s+)?Kirin\s+\d{3,4}[A-Z]?\b|\b(?:Samsung\s+)?Exynos\s+\d{3,4}\b",
-        lambda m: (_spaced(m[0]), "system on chip")),
-    _mp("Dimensity", r"\b(?:MediaTek\s+)?Dimensity\s+\d{3,4}\b",
-        lambda m: ("MediaTek " + _spaced(m[0].removeprefix("MediaTek")), "MediaTek Dimensity")),
-    _mp("Tensor G", r"\b(?:Google\s+)?Tensor\s+G(?P<n>\d)\b",
-        lambda m: (f"Google Tensor G{m['n']}", "system on chip")),
-    _mp("iPhone", r"\biPhone\s?(?:\d{1,2}|X[SR]?|SE)(?:\s+Pro(?:\s+Max)?|\s+Plus|\s+mini)?\b",
-        lambda m: (_spaced(m[0]), "mobile phone")),
-    _mp("Pixel", r"\b(?:Google\s+)?Pixel\s+\d{1,2}a?(?:\s+(?:Pro|XL))?\b",
-        lambda m: ("Google " + _spaced(m[0].removeprefix("Google")), "mobile phone")),
-    _mp("Galaxy", r"\bSamsung\s+Galaxy\s+(?:S|Note|A|Z\s?Fold|Z\s?Flip)\s?\d{1,2}\+?(?:\s+(?:Ultra|FE))?\b",
-        lambda m: (_spaced(m[0]), "mobile phone")),
-    _mp("Raspberry", r"\bRaspberry\s+Pi(?:\s+(?P<n>\d|Zero|Pico))?\b",
-        lambda m: (_spaced(f"Raspberry Pi {m['n'] or ''}"), "Raspberry Pi")),
+        lambda m: (_spaced(f"Apple M{m['n'] or m['n2']} {m['v'] or m['v2'] or ''}"), "Apple silicon"),
+    ),
+    _mp(
+        "Bionic|A17 Pro|A18 Pro|A19 Pro",
+        r"\b(?:Apple\s+)?A(?P<n>1\d)\s+(?P<v>Pro|Bionic)\b",
+        lambda m: (f"Apple A{m['n']} {m['v']}", "Apple silicon"),
+    ),
+    _mp(
+        "Snapdragon",
+        r"\b(?:Qualcomm\s+)?Snapdragon\s+(?P<n>8\+?\s?Gen\s?\d|\d{3}\+?|X\s+(?:Elite|Plus))",
+        lambda m: (_spaced(f"Snapdragon {m['n']}"), "Snapdragon"),
+    ),
+    _mp(
+        "Kirin|Exynos",
+        r"\b(?:Huawei\s+)?Kirin\s+\d{3,4}[A-Z]?\b|\b(?:Samsung\s+)?Exynos\s+\d{3,4}\b",
+        lambda m: (_spaced(m[0]), "system on chip"),
+    ),
+    _mp(
+        "Dimensity",
+        r"\b(?:MediaTek\s+)?Dimensity\s+\d{3,4}\b",
+        lambda m: ("MediaTek " + _spaced(m[0].removeprefix("MediaTek")), "MediaTek Dimensity"),
+    ),
+    _mp("Tensor G", r"\b(?:Google\s+)?Tensor\s+G(?P<n>\d)\b", lambda m: (f"Google Tensor G{m['n']}", "system on chip")),
+    _mp(
+        "iPhone",
+        r"\biPhone\s?(?:\d{1,2}|X[SR]?|SE)(?:\s+Pro(?:\s+Max)?|\s+Plus|\s+mini)?\b",
+        lambda m: (_spaced(m[0]), "mobile phone"),
+    ),
+    _mp(
+        "Pixel",
+        r"\b(?:Google\s+)?Pixel\s+\d{1,2}a?(?:\s+(?:Pro|XL))?\b",
+        lambda m: ("Google " + _spaced(m[0].removeprefix("Google")), "mobile phone"),
+    ),
+    _mp(
+        "Galaxy",
+        r"\bSamsung\s+Galaxy\s+(?:S|Note|A|Z\s?Fold|Z\s?Flip)\s?\d{1,2}\+?(?:\s+(?:Ultra|FE))?\b",
+        lambda m: (_spaced(m[0]), "mobile phone"),
+    ),
+    _mp(
+        "Raspberry",
+        r"\bRaspberry\s+Pi(?:\s+(?P<n>\d|Zero|Pico))?\b",
+        lambda m: (_spaced(f"Raspberry Pi {m['n'] or ''}"), "Raspberry Pi"),
+    ),
     # memory generations
-    _mp("DDR", r"\b(?P<k>LP|G)?DDR\d[xX]?\b",
-        lambda m: (m[0].upper(), "GPU memory" if m["k"] == "G" else "DRAM")),
+    _mp("DDR", r"\b(?P<k>LP|G)?DDR\d[xX]?\b", lambda m: (m[0].upper(), "GPU memory" if m["k"] == "G" else "DRAM")),
     _mp("HBM", r"\bHBM\d[eE]?\b", lambda m: (m[0][:-1] + m[0][-1].lower(), "HBM")),
 ]
 
@@ -348,8 +447,12 @@ class HardwareScanner:
             words = [t.group() for t in _tokens(label)]
             if not words:
                 continue
-            entry = _Entry(concept, tuple(words), _is_named(concept.pref_label),
-                           key in _NEEDS_CONTEXT or bool(_SHORT_MODEL.fullmatch(label)))
+            entry = _Entry(
+                concept,
+                tuple(words),
+                _is_named(concept.pref_label),
+                key in _NEEDS_CONTEXT or bool(_SHORT_MODEL.fullmatch(label)),
+            )
             for variant in _variants(words):
                 bucket = self._entries.setdefault(variant, [])
                 if all(e.concept.iri != concept.iri or e.words != entry.words for e in bucket):
@@ -357,8 +460,9 @@ class HardwareScanner:
         #: proper prefixes of the token sequences above: a window is worth extending while it is one
         self._prefixes = {k[:n] for k in self._entries for n in range(1, len(k))}
         #: first tokens of the labels, with the plurals of one-token labels: where a mention can start
-        self._starts = {k[0] for k in self._entries} | {k[0] + s for k in self._entries if len(k) == 1
-                                                       for s in ("s", "es")}
+        self._starts = {k[0] for k in self._entries} | {
+            k[0] + s for k in self._entries if len(k) == 1 for s in ("s", "es")
+        }
         self._families: dict[str, Concept | None] = {}
 
     # -- public ------------------------------------------------------------------------------------------
@@ -376,8 +480,15 @@ class HardwareScanner:
         index = [max(0, bisect.bisect_right(starts, c.start) - 1) for c in chosen]
         confirmed = {i for c, i in zip(chosen, index, strict=True) if not c.needs_context}
         return [
-            HardwareMention(text[c.start:c.end], c.start, c.end, c.concept.iri if c.concept else None,
-                            c.label, text[spans[i][0]:spans[i][1]], c.broader)
+            HardwareMention(
+                text[c.start : c.end],
+                c.start,
+                c.end,
+                c.concept.iri if c.concept else None,
+                c.label,
+                text[spans[i][0] : spans[i][1]],
+                c.broader,
+            )
             for c, i in zip(chosen, index, strict=True)
             if i in confirmed
         ]
@@ -394,10 +505,9 @@ class HardwareScanner:
             best = None
             size = 1
             while i + size <= len(toks):
-                if size > 1 and not _JOIN.fullmatch(text, toks[i + size - 2].end(),
-                                                    toks[i + size - 1].start()):
+                if size > 1 and not _JOIN.fullmatch(text, toks[i + size - 2].end(), toks[i + size - 1].start()):
                     break
-                window = tuple(lows[i:i + size])
+                window = tuple(lows[i : i + size])
                 if _is_key(window, entries):
                     best = self._match(text, toks, lows, i, size) or best
                 if window not in prefixes:
@@ -407,19 +517,18 @@ class HardwareScanner:
                 out.append(best)
         return out
 
-    def _match(self, text: str, toks: list[re.Match[str]], lows: list[str], i: int,
-               size: int) -> _Candidate | None:
+    def _match(self, text: str, toks: list[re.Match[str]], lows: list[str], i: int, size: int) -> _Candidate | None:
         """The candidate for tokens ``i .. i+size-1``; None when no label matches them; a candidate with
         ``start == -1`` when one matches but the context rules it out (shorter windows are not tried)."""
-        window = tuple(lows[i:i + size])
+        window = tuple(lows[i : i + size])
         last = toks[i + size - 1].group()
-        readings = [(window, last)] + [((*window[:-1], s), last[:len(s)]) for s in _plural_stems(window[-1])]
+        readings = [(window, last)] + [((*window[:-1], s), last[: len(s)]) for s in _plural_stems(window[-1])]
         for key, last_seen in readings:
             entries = self._entries.get(key)
             if entries is None:
                 continue
             for entry in entries:
-                seen = "".join(t.group() for t in toks[i:i + size - 1]) + last_seen
+                seen = "".join(t.group() for t in toks[i : i + size - 1]) + last_seen
                 if not self._case_fits(entry.words, seen):
                     continue
                 start, end = toks[i].start(), toks[i + size - 1].end()
@@ -433,7 +542,7 @@ class HardwareScanner:
     def _case_fits(words: tuple[str, ...], seen: str) -> bool:
         pos = 0
         for w in words:
-            if not _case_ok(w, seen[pos:pos + len(w)]):
+            if not _case_ok(w, seen[pos : pos + len(w)]):
                 return False
             pos += len(w)
         return pos == len(seen)
@@ -464,8 +573,9 @@ class HardwareScanner:
             self._families[label] = c if c is not None and c.type is EntityType.HARDWARE else None
         return self._families[label]
 
-    def _candidate(self, text: str, start: int, end: int, concept: Concept | None, named: bool,
-                   needs_context: bool) -> _Candidate:
+    def _candidate(
+        self, text: str, start: int, end: int, concept: Concept | None, named: bool, needs_context: bool
+    ) -> _Candidate:
         """The candidate, a product name with its vendor, memory size and class noun taken into the span;
         ``_REJECTED`` for a product name that is only the first part of another name ("Cerebras-GPT")."""
         if named:
