@@ -22,11 +22,14 @@ True
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from pathlib import Path
 
-from rdflib import Namespace
+import pyoxigraph
+from rdflib import BNode, Literal, Namespace, URIRef
+from rdflib.term import Node
 
 from kg.namespace import BASE, ENTITY, LINK, LISTING, MENTION, PAPER, VOCAB
 
@@ -46,6 +49,7 @@ __all__ = [
     "SKOS",
     "XSD",
     "graph_file",
+    "parse_turtle",
     "quote_literal",
 ]
 
@@ -122,3 +126,52 @@ def graph_file(path: str | os.PathLike, name: str = GRAPH_FILE) -> Path:
     """
     path = Path(path)
     return path / name if path.is_dir() else path
+
+
+def parse_turtle(path: str | os.PathLike) -> tuple[tuple[Node, URIRef, Node], ...]:
+    """The distinct triples of a Turtle file as rdflib terms, parsed once while the file is unchanged.
+
+    The ontology and vocabulary files are read by the entity step and by each RDF export of a build;
+    pyoxigraph parses them about 30x faster than rdflib's Turtle parser, and the terms are the ones
+    rdflib's parser makes (a plain literal has no datatype). Blank nodes (an ``owl:unionOf`` list, say)
+    get canonical labels, so they print the same every run. Raises ``SyntaxError`` (pyoxigraph's) on
+    a malformed file.
+
+    >>> from kg.namespace import ONTOLOGY_DIR
+    >>> triples = parse_turtle(ONTOLOGY_DIR / "kg.ttl")
+    >>> (URIRef(PREFIXES["kg"] + "Method"), RDF.type, OWL.Class) in triples
+    True
+    """
+    stat = os.stat(path)
+    return _parse_turtle(os.fspath(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=16)
+def _parse_turtle(path: str, mtime_ns: int, size: int) -> tuple[tuple[Node, URIRef, Node], ...]:
+    triples = dict.fromkeys(
+        (_rdflib_term(q.subject), URIRef(q.predicate.value), _rdflib_term(q.object))
+        for q in pyoxigraph.parse(path=path, format=pyoxigraph.RdfFormat.TURTLE)
+    )
+    if any(isinstance(term, BNode) for triple in triples for term in triple):
+        from rdflib import Graph
+        from rdflib.compare import to_canonical_graph
+
+        g = Graph()
+        for triple in triples:
+            g.add(triple)
+        return tuple(to_canonical_graph(g))
+    return tuple(triples)
+
+
+_XSD_STRING = str(XSD.string)
+
+
+def _rdflib_term(term: pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal) -> Node:
+    if isinstance(term, pyoxigraph.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, pyoxigraph.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    datatype = term.datatype.value
+    return Literal(term.value, datatype=None if datatype == _XSD_STRING else URIRef(datatype))

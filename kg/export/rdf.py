@@ -50,14 +50,13 @@ from typing import IO, Any
 
 import networkx as nx
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.compare import to_canonical_graph
 from rdflib.term import Node
 
 from kg.fileio import atomic_write
 from kg.graph import PAPER_RELATIONS, EntityNode, NodeKind, PaperNode, PersonNode, node_kind
 from kg.model import Relation
 from kg.namespace import KG, ONTOLOGY_DIR, VOCAB, link_iri, listing_iri, mention_iri
-from kg.rdfterms import DCTERMS, EXPORT_PREFIXES, FOAF, RDF, RDFS, SKOS, XSD, quote_literal
+from kg.rdfterms import DCTERMS, EXPORT_PREFIXES, FOAF, RDF, RDFS, SKOS, XSD, parse_turtle, quote_literal
 
 __all__ = [
     "CONTEXT",
@@ -135,24 +134,9 @@ def ontology_graph(ontology_dir: str | os.PathLike = ONTOLOGY_DIR) -> Graph:
 
 
 def _ontology_triples(ontology_dir: str | os.PathLike) -> list[Triple]:
-    triples: list[Triple] = []
-    for path in ontology_files(ontology_dir):
-        stat = path.stat()
-        triples.extend(_parse_turtle(str(path), stat.st_mtime_ns, stat.st_size))
-    return triples
-
-
-@functools.lru_cache(maxsize=16)
-def _parse_turtle(path: str, mtime_ns: int, size: int) -> tuple[Triple, ...]:
-    """The triples of a Turtle file, remembered while the file is unchanged (parsing the vocabulary
-    takes a second or two, and one build writes three RDF formats).
-
-    Blank nodes (an ``owl:unionOf`` list, say) get canonical labels, so they print the same every run.
-    """
-    g = Graph().parse(path, format="turtle")
-    if any(isinstance(term, BNode) for triple in g for term in triple):
-        g = to_canonical_graph(g)
-    return tuple(g)
+    """The ontology's triples, parsed once per process while the files are unchanged (one build writes
+    three RDF formats; :func:`kg.rdfterms.parse_turtle`)."""
+    return [triple for path in ontology_files(ontology_dir) for triple in parse_turtle(path)]
 
 
 def iter_triples(graph: nx.MultiDiGraph, *, known: Iterable[Triple] | None = None) -> Iterator[Triple]:

@@ -16,21 +16,26 @@ Examples
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import RDF, Graph, URIRef
+from rdflib import RDF, URIRef
 from rdflib.namespace import SKOS
 
 from kg.extract.normalize import label_key
 from kg.model import EntityType
 from kg.namespace import KG, ONTOLOGY_DIR
+from kg.rdfterms import parse_turtle
 
 
 def vocabulary_files() -> tuple[Path, ...]:
     """The vocabulary's Turtle files (``ontology/vocab-*.ttl``), sorted."""
     return tuple(sorted(ONTOLOGY_DIR.glob("vocab-*.ttl")))
+
+
+_TYPE, _CONCEPT, _PREF, _ALT, _BROADER = RDF.type, SKOS.Concept, SKOS.prefLabel, SKOS.altLabel, SKOS.broader
 _TYPES = {KG.Method: EntityType.METHOD, KG.Task: EntityType.TASK, KG.Hardware: EntityType.HARDWARE}
 
 
@@ -98,24 +103,25 @@ class Vocabulary:
 
 def load_vocabulary(paths: Iterable[str | Path] | None = None) -> Vocabulary:
     """Read the SKOS vocabulary from Turtle files (default: :func:`vocabulary_files`)."""
-    g = Graph()
+    about: dict[URIRef, dict[URIRef, list]] = defaultdict(lambda: defaultdict(list))
     for path in vocabulary_files() if paths is None else paths:
-        g.parse(str(path), format="turtle")
+        for s, p, o in parse_turtle(path):
+            about[s][p].append(o)
     concepts = []
-    for s in sorted(set(g.subjects(RDF.type, SKOS.Concept))):
-        types = [_TYPES[t] for t in g.objects(s, RDF.type) if t in _TYPES]
+    for s in sorted(s for s, props in about.items() if _CONCEPT in props[_TYPE]):
+        props = about[s]
+        types = [_TYPES[t] for t in dict.fromkeys(props[_TYPE]) if t in _TYPES]
         if len(types) != 1:
             raise ValueError(f"concept {s} must have exactly one of kg:Method/Task/Hardware, has {types}")
-        pref = g.value(s, SKOS.prefLabel)
-        if pref is None:
+        if not props[_PREF]:
             raise ValueError(f"concept {s} has no skos:prefLabel")
         concepts.append(
             Concept(
                 iri=str(s),
                 type=types[0],
-                pref_label=str(pref),
-                alt_labels=tuple(sorted(str(a) for a in g.objects(s, SKOS.altLabel))),
-                broader=tuple(sorted(str(b) for b in g.objects(s, SKOS.broader) if isinstance(b, URIRef))),
+                pref_label=str(props[_PREF][0]),
+                alt_labels=tuple(sorted(str(a) for a in props[_ALT])),
+                broader=tuple(sorted(str(b) for b in props[_BROADER] if isinstance(b, URIRef))),
             )
         )
     return Vocabulary(concepts)
