@@ -35,7 +35,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from enum import StrEnum
-from typing import Literal, TypedDict
+from typing import Literal, TypedDict, overload
 
 import networkx as nx
 
@@ -43,6 +43,7 @@ from kg.model import Entity, EntityType, Listing, Mention, MethodTaskLink, Paper
 from kg.namespace import paper_iri, person_iri
 
 __all__ = [
+    "ENTITY_KINDS",
     "PAPER_RELATIONS",
     "AppliedToEdge",
     "BroaderEdge",
@@ -86,6 +87,8 @@ PAPER_RELATIONS = frozenset(
     }
 )
 _METHOD_RELATIONS = {Relation.USES_METHOD, Relation.PROPOSES_METHOD}
+#: the kinds whose nodes are :class:`EntityNode` s: one per :class:`kg.model.EntityType`
+ENTITY_KINDS = frozenset(NodeKind(t) for t in EntityType)
 
 
 class _PaperFields(TypedDict):
@@ -165,12 +168,28 @@ class CreatorEdge(TypedDict):
     position: int
 
 
-def node_kind(graph: nx.MultiDiGraph, node: str) -> NodeKind:
-    """The :class:`NodeKind` of ``node``; ValueError naming the node when it has none or an unknown one."""
-    kind = graph.nodes[node].get("kind")
+@overload
+def node_kind(graph: nx.MultiDiGraph, node: str, *, unknown: Literal[False] = False) -> NodeKind: ...
+@overload
+def node_kind(graph: nx.MultiDiGraph, node: str, *, unknown: bool) -> NodeKind | str: ...
+def node_kind(graph: nx.MultiDiGraph, node: str, *, unknown: bool = False) -> NodeKind | str:
+    """The :class:`NodeKind` of ``node``; ValueError naming the node when it has none or an unknown one.
+
+    With ``unknown=True`` a kind this schema does not define is returned as its name (a ``str``) instead:
+    for views that draw such nodes in a neutral style (the HTML page) rather than refuse them. A node
+    without a kind is an error either way.
+
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("urn:g", kind="Gizmo", label="a gizmo")
+    >>> node_kind(g, "urn:g", unknown=True)
+    'Gizmo'
+    """
+    kind = graph.nodes[node].get("kind")  # absent is an error below, named
     try:
         return NodeKind(kind)
     except ValueError:
+        if unknown and isinstance(kind, str):
+            return kind
         expected = ", ".join(NodeKind)
         raise ValueError(f"graph node {node!r} has kind {kind!r}; expected one of {expected}") from None
 
@@ -229,7 +248,10 @@ def paper_node(p: Paper) -> PaperNode:
 
 
 def build_graph(
-    papers: Iterable[Paper], entities: Iterable[Entity], mentions: Iterable[Mention], name: str = "paper-kg",
+    papers: Iterable[Paper],
+    entities: Iterable[Entity],
+    mentions: Iterable[Mention],
+    name: str = "paper-kg",
     links: Iterable[MethodTaskLink] | None = None,
 ) -> nx.MultiDiGraph:
     """Build the graph from the records of the earlier stages (deterministic insertion order).
@@ -268,8 +290,11 @@ def build_graph(
             source=m.source,
         )
         g.add_edge(src, m.entity, key=m.relation, **edge)
-    links = method_task_links(mentions, entities_by_id) if links is None else sorted(
-        links, key=lambda k: (k.method, k.task))
+    links = (
+        method_task_links(mentions, entities_by_id)
+        if links is None
+        else sorted(links, key=lambda k: (k.method, k.task))
+    )
     for link in links:
         applied = AppliedToEdge(
             relation=Relation.APPLIED_TO,

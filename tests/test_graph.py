@@ -84,6 +84,12 @@ def test_unknown_or_missing_kind_is_an_error_naming_the_node():
     for node in ("urn:x", "urn:y"):
         with pytest.raises(ValueError, match=node):
             node_kind(g, node)
+    # views that draw unknown kinds neutrally get the name; a node without a kind is an error for them too
+    assert node_kind(g, "urn:x", unknown=True) == "Bogus" and not isinstance(
+        node_kind(g, "urn:x", unknown=True), NodeKind
+    )
+    with pytest.raises(ValueError, match="urn:y"):
+        node_kind(g, "urn:y", unknown=True)
 
 
 def test_mention_of_an_unknown_entity_is_refused():

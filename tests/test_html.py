@@ -120,6 +120,14 @@ def test_unknown_kinds_and_relations_get_a_neutral_style(small_graph, tmp_path):
     assert "urn:person" in data["ids"]
 
 
+def test_a_node_without_a_kind_is_an_error_naming_it(small_graph, tmp_path):
+    g = small_graph.copy()
+    g.add_node("urn:kindless", label="no kind")
+    with pytest.raises(ValueError, match="urn:kindless"):
+        write_html(g, tmp_path / "g.html")
+    assert not (tmp_path / "g.html").exists()
+
+
 def test_counts_say_what_they_count(small_graph, tmp_path):
     counts = node_counts(small_graph)
     # GPU and parameter-efficient fine-tuning are broader concepts no paper links to

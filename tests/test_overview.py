@@ -9,6 +9,8 @@ from hypothesis import strategies as st
 
 from bench.html_scale import synthetic_graph
 from kg.export.overview import build_overview, concept_papers, display_label, listing_day
+from kg.graph import EntityNode, MentionEdge, NodeKind
+from kg.model import Relation
 
 
 @pytest.fixture(scope="module")
@@ -68,10 +70,15 @@ def test_max_clusters_is_validated(graph, bad):
 
 def test_display_label_keeps_vocabulary_labels_and_ignores_sentence_starts():
     g = nx.MultiDiGraph()
-    g.add_node("urn:v", kind="Method", label="low-rank adaptation", in_vocabulary=True)
-    g.add_edge("p1", "urn:v", surface="Low-rank adaptation", sentence="We use Low-rank adaptation.")
-    g.add_node("urn:x", kind="Method", label="prefix tuning")
-    g.add_edge("p1", "urn:x", surface="Prefix tuning", sentence="Prefix tuning helps.")
+
+    def method(node, label, in_vocabulary, surface, sentence):
+        entity = EntityNode(kind=NodeKind.METHOD, label=label, alt_labels=(), broader=(), in_vocabulary=in_vocabulary)
+        g.add_node(node, **entity)
+        mention = MentionEdge(relation=Relation.USES_METHOD, score=0.5, sentence=sentence, surface=surface, source="")
+        g.add_edge("p1", node, key=Relation.USES_METHOD, **mention)
+
+    method("urn:v", "low-rank adaptation", True, "Low-rank adaptation", "We use Low-rank adaptation.")
+    method("urn:x", "prefix tuning", False, "Prefix tuning", "Prefix tuning helps.")
     assert display_label(g, "urn:v") == "low-rank adaptation"
     assert display_label(g, "urn:x") == "prefix tuning"
 

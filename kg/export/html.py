@@ -71,8 +71,9 @@ import pyvis
 
 from kg.export.overview import NOT_CONCEPTS, Overview, build_overview, display_label, listing_day
 from kg.fileio import atomic_write
-from kg.graph import NodeKind
+from kg.graph import ENTITY_KINDS, PAPER_RELATIONS, NodeKind, PaperNode, node_kind
 from kg.markup import script_json, script_source
+from kg.model import Listing, Relation
 from kg.rdfterms import PREFIXES
 
 #: vis-network version shipped inside pyvis 0.3.x (``pyvis/templates/lib/vis-9.1.2``)
@@ -147,7 +148,8 @@ def write_html(
     --------
     >>> import pathlib, tempfile
     >>> g = nx.MultiDiGraph()
-    >>> g.add_node("urn:t", kind="Task", label="question answering", alt_labels=("QA",))
+    >>> g.add_node("urn:t", kind="Task", label="question answering", alt_labels=("QA",), broader=(),
+    ...            in_vocabulary=False)
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "g.html"
     >>> write_html(g, path)
     >>> '"QA"' in path.read_text()
@@ -206,10 +208,11 @@ def node_counts(graph: nx.MultiDiGraph) -> dict[str, dict[str, int]]:
     >>> node_counts(g)
     {'Paper': {'nodes': 1, 'inPapers': 1}, 'Method': {'nodes': 2, 'inPapers': 1}}
     """
-    linked = {v for u, v in graph.edges() if graph.nodes[u].get("kind") == NodeKind.PAPER}
+    kind_of = _kinds(graph)
+    linked = {v for u, v in graph.edges() if kind_of[u] is NodeKind.PAPER}
     counts: dict[str, dict[str, int]] = {}
-    for n, attrs in sorted(graph.nodes(data=True), key=lambda t: str(t[0])):
-        kind = str(attrs.get("kind", "Entity"))
+    for n in sorted(graph.nodes, key=str):
+        kind = str(kind_of[n])
         c = counts.setdefault(kind, {"nodes": 0, "inPapers": 0})
         c["nodes"] += 1
         c["inPapers"] += kind == NodeKind.PAPER or n in linked
@@ -240,26 +243,26 @@ def page_data(graph: nx.MultiDiGraph) -> tuple[dict, dict]:
     """
     ids = sorted(graph.nodes, key=str)
     index = {n: i for i, n in enumerate(ids)}
-    kinds = sorted({str(graph.nodes[n].get("kind", "Entity")) for n in ids})
+    kind_of = _kinds(graph)
+    kinds = sorted({str(kind) for kind in kind_of.values()})
+    papers = [n for n in ids if kind_of[n] is NodeKind.PAPER]
+    entities = [(i, graph.nodes[n]) for i, n in enumerate(ids) if kind_of[n] in ENTITY_KINDS]
     all_edges = sorted(graph.edges(keys=True, data=True), key=lambda e: (index[e[0]], index[e[1]], str(e[2])))
-    rel_names = sorted({str(d.get("relation", k)) for _, _, k, d in all_edges})
+    rel_names = sorted({str(d["relation"]) for *_, d in all_edges})
     edges: list[int] = []
-    for u, v, k, d in all_edges:
-        edges += [index[u], index[v], rel_names.index(str(d.get("relation", k)))]
+    for u, v, _, d in all_edges:
+        edges += [index[u], index[v], rel_names.index(str(d["relation"]))]
     overview = build_overview(graph)
     data = {
         "ids": ids,
         "kindNames": kinds,
-        "kind": [kinds.index(str(graph.nodes[n].get("kind", "Entity"))) for n in ids],
-        "label": [_name(graph, n) for n in ids],
-        "alt": {
-            str(i): [str(a) for a in graph.nodes[n].get("alt_labels") or ()]
-            for i, n in enumerate(ids)
-            if graph.nodes[n].get("alt_labels")
-        },
-        "vocab": [i for i, n in enumerate(ids) if graph.nodes[n].get("in_vocabulary")],
-        "day": {str(i): day for i, n in enumerate(ids) if (day := _paper_day(graph.nodes[n])) is not None},
-        "dayNames": _day_names(graph),
+        "kind": [kinds.index(str(kind_of[n])) for n in ids],
+        "label": [_name(graph, n, kind_of[n]) for n in ids],
+        # papers, people and kinds this schema does not define have no aliases and are in no vocabulary
+        "alt": {str(i): list(e["alt_labels"]) for i, e in entities if e["alt_labels"]},
+        "vocab": [i for i, e in entities if e["in_vocabulary"]],
+        "day": {str(index[n]): day for n in papers if (day := _paper_day(graph.nodes[n])) is not None},
+        "dayNames": _day_names(graph, papers),
         "edges": edges,
         "relNames": rel_names,
         **_overview_data(overview, index),
@@ -275,7 +278,12 @@ def page_data(graph: nx.MultiDiGraph) -> tuple[dict, dict]:
         "notConcepts": sorted(NOT_CONCEPTS),
         "prefixes": {p: PREFIXES[p] for p in ("kg", "dcterms", "rdfs", "skos")},
     }
-    return data, _details(graph, ids, all_edges)
+    return data, _details(graph, [(index[n], n) for n in papers], all_edges)
+
+
+def _kinds(graph: nx.MultiDiGraph) -> dict[str, NodeKind | str]:
+    """Each node's kind: a :class:`NodeKind`, or the name of a kind the schema does not define (drawn neutral)."""
+    return {n: node_kind(graph, n, unknown=True) for n in graph}
 
 
 def _overview_data(overview: Overview, index: dict) -> dict:
@@ -290,54 +298,50 @@ def _overview_data(overview: Overview, index: dict) -> dict:
     }
 
 
-def _details(graph: nx.MultiDiGraph, ids: list, all_edges: list) -> dict:
-    """Paper texts and listings, entity broader links, and the evidence of each link (sentences shared)."""
-    papers = {}
-    for i, n in enumerate(ids):
-        a = graph.nodes[n]
-        if a.get("kind") == NodeKind.PAPER:
-            papers[str(i)] = {
-                "title": str(a.get("title") or ""),
-                "abstract": str(a.get("abstract") or ""),
-                "identifier": str(a.get("identifier") or ""),
-                "url": str(a.get("url") or ""),
-                "listings": [_listing(li) for li in a.get("listings") or ()],
-            }
+def _details(graph: nx.MultiDiGraph, papers: list[tuple[int, str]], all_edges: list) -> dict:
+    """Paper texts and listings (``papers``: their numbers and ids), and the evidence of each link
+    (sentences shared): an applied-to link's support, a mention's score and sentence, else 0."""
+    texts = {}
+    for i, n in papers:
+        a: PaperNode = graph.nodes[n]
+        texts[str(i)] = {
+            "title": a["title"],
+            "abstract": a["abstract"],
+            "identifier": a["identifier"],
+            "url": a["url"],
+            "listings": [_listing(li) for li in a["listings"]],
+        }
     sentences: dict[str, int] = {}
     evidence: list = []
-    for _, _, _, d in all_edges:
-        if d.get("relation") == "appliedTo":
-            evidence.append([int(d.get("support") or 0)])
-        elif d.get("sentence"):
-            sentence = _shorten(str(d["sentence"]), 400)
-            evidence.append([d.get("score") or 0, sentences.setdefault(sentence, len(sentences))])
+    for *_, d in all_edges:
+        if d["relation"] == Relation.APPLIED_TO:
+            evidence.append([d["support"]])
+        elif d["relation"] in PAPER_RELATIONS and d["sentence"]:
+            sentence = _shorten(d["sentence"], 400)
+            score = d["score"] or 0  # a zero score is written 0, not 0.0 (the bytes pages always had)
+            evidence.append([score, sentences.setdefault(sentence, len(sentences))])
         else:
             evidence.append(0)
-    return {"papers": papers, "sentences": list(sentences), "evidence": evidence}
+    return {"papers": texts, "sentences": list(sentences), "evidence": evidence}
 
 
-def _name(graph: nx.MultiDiGraph, node: str) -> str:
+def _name(graph: nx.MultiDiGraph, node: str, kind: NodeKind | str) -> str:
     """What the page calls a node: a paper's title (or the start of its abstract), an entity's display label."""
-    attrs = graph.nodes[node]
-    if attrs.get("kind") == NodeKind.PAPER:
-        return str(attrs.get("title") or "") or _shorten(
-            str(attrs.get("abstract") or attrs.get("label") or node), _SHORT_NAME
-        )
+    if kind is NodeKind.PAPER:
+        paper: PaperNode = graph.nodes[node]
+        return paper["title"] or _shorten(paper["abstract"] or paper["label"], _SHORT_NAME)
     return display_label(graph, node)
 
 
-def _paper_day(attrs: dict) -> int | None:
+def _paper_day(paper: PaperNode) -> int | None:
     """A paper's first listing day (see :func:`kg.export.overview.listing_day`)."""
-    if attrs.get("kind") != NodeKind.PAPER:
-        return None
-    days = [d for li in attrs.get("listings") or () if (d := listing_day(getattr(li, "date", None))) is not None]
-    return min(days, default=None)
+    return min((d for li in paper["listings"] if (d := listing_day(li.date)) is not None), default=None)
 
 
-def _day_names(graph: nx.MultiDiGraph) -> dict[str, str]:
+def _day_names(graph: nx.MultiDiGraph, papers: list[str]) -> dict[str, str]:
     """Each listing day as the inputs wrote it (the first spelling in sorted order)."""
     names: dict[str, str] = {}
-    dates = sorted({str(li.date) for _, a in graph.nodes(data=True) for li in a.get("listings") or () if li.date})
+    dates = sorted({li.date for n in papers for li in graph.nodes[n]["listings"] if li.date})
     for date in dates:
         if (day := listing_day(date)) is not None:
             names.setdefault(str(day), date)
@@ -426,13 +430,9 @@ def _legend_html(styles: dict, counts: dict[str, dict[str, int]], rel_counts: Co
     return "\n".join("      " + row for row in rows)
 
 
-def _listing(listing: Any) -> list:
-    """[date, source file, line] of a :class:`kg.model.Listing`."""
-    return [
-        str(getattr(listing, "date", "") or ""),
-        str(getattr(listing, "source", listing)),
-        getattr(listing, "line", None),
-    ]
+def _listing(listing: Listing) -> list:
+    """[date ("" when the input gave none), source file, line] of a listing."""
+    return [listing.date or "", listing.source, listing.line]
 
 
 def _shorten(text: str, limit: int) -> str:

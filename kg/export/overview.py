@@ -43,7 +43,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from kg.graph import NodeKind
+from kg.graph import ENTITY_KINDS, PAPER_RELATIONS, MentionEdge, NodeKind, node_kind
 
 #: Louvain seed: the same graph gives the same clusters
 RANDOM_SEED = 42
@@ -52,7 +52,7 @@ MAX_CLUSTERS = 40
 #: each concept keeps its strongest co-occurrence pairs only
 TOP_NEIGHBOURS = 12
 #: node kinds that are never clustered as concepts: papers, and people (authors are not topics)
-NOT_CONCEPTS = frozenset({NodeKind.PAPER.value, "Person"})
+NOT_CONCEPTS = frozenset({NodeKind.PAPER.value, NodeKind.PERSON.value})
 #: the label kinds of a cluster: its most central method and task
 _LABEL_KINDS = (NodeKind.METHOD, NodeKind.TASK)
 _YEARLESS = 2000  # nominal leap year for dates without a year
@@ -89,9 +89,10 @@ class Overview:
 
 def concept_papers(graph: nx.MultiDiGraph) -> dict[str, frozenset[str]]:
     """Every concept that a paper links to, with those papers (node ids, sorted by concept id)."""
+    kind_of = {n: node_kind(graph, n, unknown=True) for n in graph}
     papers: dict[str, set[str]] = defaultdict(set)
     for u, v in graph.edges():
-        if graph.nodes[u].get("kind") == NodeKind.PAPER and graph.nodes[v].get("kind", "Entity") not in NOT_CONCEPTS:
+        if kind_of[u] is NodeKind.PAPER and kind_of[v] not in NOT_CONCEPTS:
             papers[v].add(u)
     return {c: frozenset(papers[c]) for c in sorted(papers)}
 
@@ -152,23 +153,27 @@ def display_label(graph: nx.MultiDiGraph, node: str) -> str:
     Vocabulary concepts keep their curated label, and a surface form that opens its sentence says
     nothing about case, so neither counts.
 
+    >>> from kg.model import Relation
     >>> g = nx.MultiDiGraph()
-    >>> g.add_node("urn:t", kind="Method", label="tutel")
+    >>> g.add_node("urn:t", kind="Method", label="tutel", alt_labels=(), broader=(), in_vocabulary=False)
+    >>> def mention(paper, surface, sentence):
+    ...     _ = g.add_edge(paper, "urn:t", relation=Relation.USES_METHOD, surface=surface, sentence=sentence)
     >>> for i, s in enumerate(["Tutel", "Tutel", "tutel", "TUTEL"]):
-    ...     _ = g.add_edge(f"p{i}", "urn:t", surface=s, sentence=f"We compare with {s}.")
-    >>> _ = g.add_edge("p9", "urn:t", surface="TUTEL", sentence="TUTEL is slow.")
+    ...     mention(f"p{i}", s, f"We compare with {s}.")
+    >>> mention("p9", "TUTEL", "TUTEL is slow.")
     >>> display_label(g, "urn:t")
     'Tutel'
     """
     attrs = graph.nodes[node]
-    label = str(attrs.get("label") or node)
-    if attrs.get("kind") == NodeKind.PAPER or attrs.get("in_vocabulary") or label != label.lower():
+    label: str = attrs["label"]  # every node kind has one
+    kind = node_kind(graph, node, unknown=True)
+    if kind not in ENTITY_KINDS or attrs["in_vocabulary"] or label != label.lower():
         return label
+    mentions: list[MentionEdge] = [d for _, _, d in graph.in_edges(node, data=True) if d["relation"] in PAPER_RELATIONS]
     surfaces = Counter(
         surface
-        for _, _, d in graph.in_edges(node, data=True)
-        if (surface := str(d.get("surface") or "")).lower() == label
-        and not str(d.get("sentence") or "").startswith(surface)
+        for d in mentions
+        if (surface := d["surface"]).lower() == label and not d["sentence"].startswith(surface)
     )
     return min(surfaces, key=lambda s: (-surfaces[s], s)) if surfaces else label
 
@@ -194,7 +199,7 @@ def listing_day(date: str | None) -> int | None:
 
 def _cluster_label(graph: nx.MultiDiGraph, order: list[str]) -> str:
     """The most central method and task of a cluster, or its two most central concepts."""
-    picks = [next((x for x in order if graph.nodes[x].get("kind") == kind), None) for kind in _LABEL_KINDS]
+    picks = [next((x for x in order if node_kind(graph, x, unknown=True) is kind), None) for kind in _LABEL_KINDS]
     picks = [x for x in picks if x is not None]
     for x in order:
         if len(picks) >= 2:
