@@ -89,8 +89,9 @@ def _alarm(signum, frame):
     raise QueryTimeout
 
 
-def time_queries(path: Path, store: str, repeat: int, budget: float,
-                 timeout: int) -> tuple[float, float, dict[str, tuple[float | None, int]]]:
+def time_queries(
+    path: Path, store: str, repeat: int, budget: float, timeout: int
+) -> tuple[float, float, dict[str, tuple[float | None, int]]]:
     """(load seconds, RSS growth MB, {query: (median ms or None when stopped, rows)})."""
     rss0 = _rss_mb()
     started = time.perf_counter()
@@ -173,8 +174,10 @@ def report(sizes: dict[str, int], loads: dict, timings: dict, parse: dict, args:
     for label in labels:
         mem, ox = loads[label].get("memory"), loads[label]["oxigraph"]
         mem_cells = f"{mem[0]:.2f} | " if mem else f"{not_run} | "
-        out.append(f"| {label} | {sizes[label]:,} | {mem_cells}{ox[0]:.2f} | "
-                   f"{f'{mem[1]:,.0f}' if mem else '-'} | {ox[1]:,.0f} |")
+        out.append(
+            f"| {label} | {sizes[label]:,} | {mem_cells}{ox[0]:.2f} | "
+            f"{f'{mem[1]:,.0f}' if mem else '-'} | {ox[1]:,.0f} |"
+        )
     out += [
         "",
         "Milliseconds per query, median (speed-up = memory / oxigraph); rdflib parse = the memory store's "
@@ -197,8 +200,10 @@ def report(sizes: dict[str, int], loads: dict, timings: dict, parse: dict, args:
             mem_ms, rows = timings[label]["memory"][name]
             agree = "" if rows == ox_rows or mem_ms is None or ox_ms is None else f" (oxigraph: {ox_rows})"
             speed = f"{mem_ms / max(ox_ms, 1e-6):.1f}x" if mem_ms is not None and ox_ms is not None else "-"
-            line += (f" {rows if mem_ms is not None else ox_rows}{agree} | {_ms(mem_ms, args.timeout)} | "
-                     f"{_ms(ox_ms, args.timeout)} | {speed} |")
+            line += (
+                f" {rows if mem_ms is not None else ox_rows}{agree} | {_ms(mem_ms, args.timeout)} | "
+                f"{_ms(ox_ms, args.timeout)} | {speed} |"
+            )
         out.append(line)
     return "\n".join(out) + "\n"
 
@@ -206,13 +211,22 @@ def report(sizes: dict[str, int], loads: dict, timings: dict, parse: dict, args:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--graph", default="exports/graph.ttl", help="export to measure (default: exports/graph.ttl)")
-    p.add_argument("--scales", type=int, nargs="*", default=[10, 100],
-                   help="sizes of the synthesized graphs, in copies (default 10 100)")
+    p.add_argument(
+        "--scales",
+        type=int,
+        nargs="*",
+        default=[10, 100],
+        help="sizes of the synthesized graphs, in copies (default 10 100)",
+    )
     p.add_argument("--repeat", type=int, default=5, help="runs per query (median reported)")
     p.add_argument("--budget", type=float, default=30.0, help="a query slower than this (s) runs once")
     p.add_argument("--timeout", type=int, default=120, help="a query still running after this (s) is stopped")
-    p.add_argument("--memory-max-triples", type=int, default=2_000_000,
-                   help="largest graph loaded into rdflib's memory store (default 2,000,000)")
+    p.add_argument(
+        "--memory-max-triples",
+        type=int,
+        default=2_000_000,
+        help="largest graph loaded into rdflib's memory store (default 2,000,000)",
+    )
     p.add_argument("--write", action="store_true", help="also write bench/query_latency.md")
     args = p.parse_args(argv)
     if any(s < 2 for s in args.scales) or args.repeat < 1 or args.timeout < 1:
@@ -234,7 +248,8 @@ def main(argv: list[str] | None = None) -> int:
                 # each store in its own process, so its memory is its own
                 with multiprocessing.get_context("fork").Pool(1) as pool:
                     load_s, grown, timings[label][store] = pool.apply(
-                        time_queries, (path, store, args.repeat, args.budget, args.timeout))
+                        time_queries, (path, store, args.repeat, args.budget, args.timeout)
+                    )
                 loads[label][store] = (load_s, grown)
     text = report(sizes, loads, timings, parse_ms(args.repeat), args)
     print(text)

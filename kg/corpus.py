@@ -83,15 +83,19 @@ from kg.sources.base import iter_lines as _lines
 #: extensions a directory walk picks up; a file named explicitly is read whatever its name
 EXTENSIONS = sniff.EXTENSIONS
 
-_HEADER_LINES = frozenset({
-    "new",
-    "Get trending papers in your email inbox!",
-    "Subscribe",
-    "Daily Papers",
-    "byAK and the research community",
-})
-_MONTHS = ("Jan|January|Feb|February|Mar|March|Apr|April|May|Jun|June|Jul|July|Aug|August"
-           "|Sep|Sept|September|Oct|October|Nov|November|Dec|December")
+_HEADER_LINES = frozenset(
+    {
+        "new",
+        "Get trending papers in your email inbox!",
+        "Subscribe",
+        "Daily Papers",
+        "byAK and the research community",
+    }
+)
+_MONTHS = (
+    "Jan|January|Feb|February|Mar|March|Apr|April|May|Jun|June|Jul|July|Aug|August"
+    "|Sep|Sept|September|Oct|October|Nov|November|Dec|December"
+)
 _DATE_LINE = re.compile(rf"(?:{_MONTHS})\.?\s+\d{{1,2}}(?:,?\s+\d{{4}})?")
 _FIELDS = ("id", "title", "abstract", "date", "url")
 _ASCII_PUNCT = str.maketrans(string.punctuation, " " * len(string.punctuation))
@@ -118,12 +122,16 @@ class Corpus:
     def summary(self) -> str:
         """What reading found, for ``kg build --dry-run``: files per format, records, papers, duplicates."""
         per_format = Counter(self.formats)
-        lines = [f"{len(self.files)} input file(s): "
-                 + ", ".join(f"{n} {READERS[f][0]}" for f, n in sorted(per_format.items()))]
+        lines = [
+            f"{len(self.files)} input file(s): "
+            + ", ".join(f"{n} {READERS[f][0]}" for f, n in sorted(per_format.items()))
+        ]
         lines += [f"  {path}  [{READERS[fmt][0]}]" for path, fmt in zip(self.files, self.formats, strict=True)]
-        lines.append(f"records read: {self.records_read}  distinct papers: {len(self.papers)}  duplicates merged: "
-                     f"{self.duplicates_merged} ({self.merged_across_formats} papers from two or more formats)  "
-                     f"records skipped: {len(self.skipped)}")
+        lines.append(
+            f"records read: {self.records_read}  distinct papers: {len(self.papers)}  duplicates merged: "
+            f"{self.duplicates_merged} ({self.merged_across_formats} papers from two or more formats)  "
+            f"records skipped: {len(self.skipped)}"
+        )
         return "\n".join(lines)
 
 
@@ -315,8 +323,11 @@ def _warn(message: str) -> None:
 def _format(path: Path) -> str:
     fmt = sniff.detect(path)
     if fmt is None:
-        raise InputError(path, "unknown input format: not a daily-papers dump, JSONL, CSV, arXiv Atom or OAI-PMH, "
-                               "Hugging Face, OpenAlex, Semantic Scholar, CSL-JSON, BibTeX or RIS file")
+        raise InputError(
+            path,
+            "unknown input format: not a daily-papers dump, JSONL, CSV, arXiv Atom or OAI-PMH, "
+            "Hugging Face, OpenAlex, Semantic Scholar, CSL-JSON, BibTeX or RIS file",
+        )
     return fmt
 
 
@@ -356,8 +367,9 @@ def _walk(root: Path) -> list[Path]:
     errors: list[OSError] = []
     for dirpath, dirnames, filenames in os.walk(root, onerror=errors.append):
         dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-        found.extend(Path(dirpath, f) for f in filenames
-                     if not f.startswith(".") and Path(f).suffix.lower() in EXTENSIONS)
+        found.extend(
+            Path(dirpath, f) for f in filenames if not f.startswith(".") and Path(f).suffix.lower() in EXTENSIONS
+        )
     if errors:
         e = errors[0]
         raise InputError(e.filename or root, f"cannot read directory: {e.strerror or e}")
@@ -450,6 +462,7 @@ def _text_key(record: Record) -> str:
 def _paper(group: list[Record]) -> Paper:
     """One paper from its records: the first non-empty value of each field, every identifier, a listing
     per record."""
+
     def first(values):  # noqa: ANN001, ANN202
         return next((v for v in values if v), None)
 
@@ -465,9 +478,17 @@ def _paper(group: list[Record]) -> Paper:
         identifiers=identifiers,
         published=first(r.published for r in group),
     )
-    return Paper(key=paper_key(merged), title=merged.title, abstract=merged.abstract, identifier=merged.identifier,
-                 url=merged.url, listings=tuple(Listing(r.source, r.line, r.date) for r in group),
-                 authors=merged.authors, identifiers=identifiers, published=merged.published)
+    return Paper(
+        key=paper_key(merged),
+        title=merged.title,
+        abstract=merged.abstract,
+        identifier=merged.identifier,
+        url=merged.url,
+        listings=tuple(Listing(r.source, r.line, r.date) for r in group),
+        authors=merged.authors,
+        identifiers=identifiers,
+        published=merged.published,
+    )
 
 
 def _unique_keys(papers: list[Paper]) -> list[Paper]:
@@ -625,8 +646,9 @@ def _read_csv(path: Path) -> Iterator[Record | Skipped]:
                 raise InputError(path, "no 'abstract' column in the header row", line=start)
             continue
         rows += 1
-        yield _record(source, start, {name: row[i] if i < len(row) else None
-                                      for name, i in columns.items() if name in _FIELDS})
+        yield _record(
+            source, start, {name: row[i] if i < len(row) else None for name, i in columns.items() if name in _FIELDS}
+        )
     if columns is None:
         raise InputError(path, "no header row")
     if not rows:
@@ -642,17 +664,19 @@ def _csv_error(error: csv.Error, start: int, last: int) -> str:
     return str(error)
 
 
-READERS.update({
-    "daily-papers": ("daily-papers dump", _read_dump),
-    "jsonl": ("JSON lines", _read_jsonl),
-    "csv": ("CSV", _read_csv),
-    "arxiv-atom": ("arXiv Atom feed", arxiv.read_atom),
-    "oai-pmh": ("OAI-PMH response", arxiv.read_oai_pmh),
-    "huggingface": ("Hugging Face papers JSON", huggingface.read),
-    "openalex": ("OpenAlex JSON lines", openalex.read_jsonl),
-    "openalex-json": ("OpenAlex API JSON", openalex.read_json),
-    "semantic-scholar": ("Semantic Scholar JSON lines", semanticscholar.read),
-    "csl-json": ("CSL-JSON", csl.read),
-    "bibtex": ("BibTeX", bibtex.read),
-    "ris": ("RIS", ris.read),
-})
+READERS.update(
+    {
+        "daily-papers": ("daily-papers dump", _read_dump),
+        "jsonl": ("JSON lines", _read_jsonl),
+        "csv": ("CSV", _read_csv),
+        "arxiv-atom": ("arXiv Atom feed", arxiv.read_atom),
+        "oai-pmh": ("OAI-PMH response", arxiv.read_oai_pmh),
+        "huggingface": ("Hugging Face papers JSON", huggingface.read),
+        "openalex": ("OpenAlex JSON lines", openalex.read_jsonl),
+        "openalex-json": ("OpenAlex API JSON", openalex.read_json),
+        "semantic-scholar": ("Semantic Scholar JSON lines", semanticscholar.read),
+        "csl-json": ("CSL-JSON", csl.read),
+        "bibtex": ("BibTeX", bibtex.read),
+        "ris": ("RIS", ris.read),
+    }
+)

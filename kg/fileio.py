@@ -34,8 +34,10 @@ from kg.errors import InputError
 def atomic_write(path: str | os.PathLike, mode: str = "w", encoding: str | None = "utf-8") -> Iterator[IO]:
     """Open a temporary file next to ``path``; on success fsync and rename it over ``path``."""
     binary = "b" in mode
-    with atomic_path(path) as tmp, open(tmp, mode, encoding=None if binary else encoding,
-                                        newline=None if binary else "\n") as f:
+    with (
+        atomic_path(path) as tmp,
+        open(tmp, mode, encoding=None if binary else encoding, newline=None if binary else "\n") as f,
+    ):
         yield f
         f.flush()
         os.fsync(f.fileno())
@@ -59,8 +61,7 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
 
 
 @contextlib.contextmanager
-def directory_lock(directory: str | os.PathLike, name: str, *, wait: bool = False,
-                   on_wait=None) -> Iterator[None]:
+def directory_lock(directory: str | os.PathLike, name: str, *, wait: bool = False, on_wait=None) -> Iterator[None]:
     """Hold an exclusive lock on ``directory`` (an ``flock`` on its file ``name``) for the ``with`` block.
 
     When another process holds it, raise :class:`~kg.errors.InputError` naming the directory and the
@@ -87,8 +88,9 @@ def directory_lock(directory: str | os.PathLike, name: str, *, wait: bool = Fals
         except BlockingIOError:
             holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "holder unknown"
             if not wait:
-                raise InputError(directory, f"another build is writing here ({holder}); wait for it to finish, "
-                                            "or use --wait") from None
+                raise InputError(
+                    directory, f"another build is writing here ({holder}); wait for it to finish, or use --wait"
+                ) from None
             if on_wait is not None:
                 on_wait(holder)
             fcntl.flock(fd, fcntl.LOCK_EX)

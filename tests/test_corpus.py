@@ -29,8 +29,10 @@ from kg.corpus import (
 )
 from kg.errors import InputError
 
-HEADER = "new\n\nGet trending papers in your email inbox!\n\nSubscribe\n\nDaily Papers\n\n" \
-         "byAK and the research community\n\n"
+HEADER = (
+    "new\n\nGet trending papers in your email inbox!\n\nSubscribe\n\nDaily Papers\n\n"
+    "byAK and the research community\n\n"
+)
 
 
 def write(path: Path, text: str | bytes) -> Path:
@@ -91,11 +93,12 @@ def test_bundled_recurring_title_keeps_every_listing(bundled):
     recurring = [p for p in bundled.papers if len(p.listings) > 1]
     assert len(recurring) == 38
     first = Path(default_corpus_dir(), "000_6e62d3b29ee0b9cd.txt")
-    title = "Actions Speak Louder than Words: Trillion-Parameter Sequential Transducers for Generative " \
-            "Recommendations"
+    title = "Actions Speak Louder than Words: Trillion-Parameter Sequential Transducers for Generative Recommendations"
     paper = next(p for p in recurring if p.title == title)
     assert [(Path(li.source).name, li.line, li.date) for li in paper.listings] == [
-        (first.name, 209, "Sep 9"), ("003_5bb59645b55ed277.txt", 169, "Aug 19")]
+        (first.name, 209, "Sep 9"),
+        ("003_5bb59645b55ed277.txt", 169, "Aug 19"),
+    ]
     assert first.read_text().splitlines()[208] == title  # the listing line is the title line
 
 
@@ -113,33 +116,49 @@ def test_reading_twice_gives_equal_corpora(bundled):
 
 
 def test_dump_sections_headers_and_orphan_titles(tmp_path):
-    text = ("Daily Papers\n\nSep 9\n\nFirst Title\n\nFirst abstract.\n\n"
-            "Orphan before a new date\n\nSep 10\n\n"
-            "new\n\nSecond   Title \n\n  Second abstract.  \n\nTrailing orphan\n")
+    text = (
+        "Daily Papers\n\nSep 9\n\nFirst Title\n\nFirst abstract.\n\n"
+        "Orphan before a new date\n\nSep 10\n\n"
+        "new\n\nSecond   Title \n\n  Second abstract.  \n\nTrailing orphan\n"
+    )
     f = write(tmp_path / "d.txt", text)
     corpus, messages = collect([f])
-    assert messages == [f"{f}:9: title without an abstract; record skipped",
-                        f"{f}:19: title without an abstract; record skipped"]
-    assert corpus.skipped == (Skipped(str(f), 9, "title without an abstract"),
-                              Skipped(str(f), 19, "title without an abstract"))
+    assert messages == [
+        f"{f}:9: title without an abstract; record skipped",
+        f"{f}:19: title without an abstract; record skipped",
+    ]
+    assert corpus.skipped == (
+        Skipped(str(f), 9, "title without an abstract"),
+        Skipped(str(f), 19, "title without an abstract"),
+    )
     got = {p.title: (p.abstract, [(li.line, li.date) for li in p.listings]) for p in corpus.papers}
-    assert got == {"First Title": ("First abstract.", [(5, "Sep 9")]),
-                   "Second Title": ("Second abstract.", [(15, "Sep 10")])}
+    assert got == {
+        "First Title": ("First abstract.", [(5, "Sep 9")]),
+        "Second Title": ("Second abstract.", [(15, "Sep 10")]),
+    }
     assert corpus.records_read == 2
 
 
 def test_dump_without_headers_or_date(tmp_path):
     f = write(tmp_path / "d.txt", "A Title\nAn abstract.\n")  # no blank line between: still pairs
     (paper,) = read_corpus([f]).papers
-    assert (paper.title, paper.abstract, paper.listings[0].line, paper.listings[0].date) == \
-           ("A Title", "An abstract.", 1, None)
+    assert (paper.title, paper.abstract, paper.listings[0].line, paper.listings[0].date) == (
+        "A Title",
+        "An abstract.",
+        1,
+        None,
+    )
 
 
 def test_dump_bom_and_crlf(tmp_path):
     f = write(tmp_path / "d.txt", b"\xef\xbb\xbfMar 14\r\n\r\nT\xc3\xa9tle\r\n\r\nAbstract.\r\n")
     (paper,) = read_corpus([f]).papers
-    assert (paper.title, paper.abstract, paper.listings[0].line, paper.listings[0].date) == \
-           ("Tétle", "Abstract.", 3, "Mar 14")
+    assert (paper.title, paper.abstract, paper.listings[0].line, paper.listings[0].date) == (
+        "Tétle",
+        "Abstract.",
+        3,
+        "Mar 14",
+    )
 
 
 def test_dump_with_only_headers_is_an_error(tmp_path):
@@ -151,18 +170,32 @@ def test_dump_with_only_headers_is_an_error(tmp_path):
 
 
 def test_jsonl_happy_path(tmp_path):
-    f = write(tmp_path / "p.jsonl", jsonl(
-        {"id": "2401.00001", "title": " LoRA:\tLow-Rank  Adaptation ", "abstract": " We adapt. ",
-         "date": "2024-01-02", "url": "https://arxiv.org/abs/2401.00001", "extra": [1, 2]},
-        {"id": 42, "title": None, "abstract": "Integer ids are read as text."},
-        {"abstract": "An abstract-only record."},
-    ) + "\n   \n")
+    f = write(
+        tmp_path / "p.jsonl",
+        jsonl(
+            {
+                "id": "2401.00001",
+                "title": " LoRA:\tLow-Rank  Adaptation ",
+                "abstract": " We adapt. ",
+                "date": "2024-01-02",
+                "url": "https://arxiv.org/abs/2401.00001",
+                "extra": [1, 2],
+            },
+            {"id": 42, "title": None, "abstract": "Integer ids are read as text."},
+            {"abstract": "An abstract-only record."},
+        )
+        + "\n   \n",
+    )
     corpus, messages = collect([f])
     assert messages == [] and corpus.records_read == 3 and corpus.duplicates_merged == 0
     by_key = {p.key: p for p in corpus.papers}
     lora = by_key["2401.00001"]
     assert (lora.title, lora.abstract, lora.identifier, lora.url) == (
-        "LoRA: Low-Rank Adaptation", "We adapt.", "2401.00001", "https://arxiv.org/abs/2401.00001")
+        "LoRA: Low-Rank Adaptation",
+        "We adapt.",
+        "2401.00001",
+        "https://arxiv.org/abs/2401.00001",
+    )
     assert lora.listings[0].date == "2024-01-02" and lora.listings[0].line == 1
     assert by_key["42"].title == "" and by_key["42"].identifier == "42"
     (only,) = [p for p in corpus.papers if p.identifier is None]
@@ -171,12 +204,15 @@ def test_jsonl_happy_path(tmp_path):
 
 
 def test_csv_happy_path(tmp_path):
-    f = write(tmp_path / "p.csv", (
-        '\ufeffURL,Abstract,notes,Title,id,date\r\n'
-        'https://x/1,"First abstract,\r\nover two lines",ignored,First Paper,,Sep 9\r\n'
-        '\r\n'
-        ',Second abstract.,,, ,\r\n'
-    ))
+    f = write(
+        tmp_path / "p.csv",
+        (
+            "\ufeffURL,Abstract,notes,Title,id,date\r\n"
+            'https://x/1,"First abstract,\r\nover two lines",ignored,First Paper,,Sep 9\r\n'
+            "\r\n"
+            ",Second abstract.,,, ,\r\n"
+        ),
+    )
     corpus, messages = collect([f])
     assert messages == [] and corpus.records_read == 2
     first = next(p for p in corpus.papers if p.title == "First Paper")
@@ -189,9 +225,11 @@ def test_csv_happy_path(tmp_path):
 def test_csv_short_row_and_unterminated_last_field(tmp_path):
     f = write(tmp_path / "p.csv", 'title,abstract\nOnly a title\nT,"unterminated\nU,Fine.\n')
     corpus, messages = collect([f])
-    assert messages == [f"{f}:2: missing abstract; record skipped",
-                        f"{f}:3: bad CSV: unterminated quoted field: its quote is never closed before the end of "
-                        "the file; record skipped"]
+    assert messages == [
+        f"{f}:2: missing abstract; record skipped",
+        f"{f}:3: bad CSV: unterminated quoted field: its quote is never closed before the end of "
+        "the file; record skipped",
+    ]
     (paper,) = corpus.papers
     assert paper.abstract == "Fine." and paper.listings[0].line == 4
     assert [s.line for s in corpus.skipped] == [2, 3]
@@ -237,11 +275,14 @@ def test_csv_header_with_a_broken_quote_is_an_error(tmp_path):
 
 
 def test_dedupe_by_id_across_formats_keeps_first_values(tmp_path):
-    a = write(tmp_path / "a.jsonl", jsonl({"id": "p1", "title": "", "abstract": "Short."},
-                                          {"id": "p2", "title": "Same Title", "abstract": "Two."}))
-    b = write(tmp_path / "b.csv", "id,title,abstract,url\n"
-                                  "p1,Filled Later,A longer abstract.,https://x\n"
-                                  "p3,Same Title,Three.,\n")
+    a = write(
+        tmp_path / "a.jsonl",
+        jsonl({"id": "p1", "title": "", "abstract": "Short."}, {"id": "p2", "title": "Same Title", "abstract": "Two."}),
+    )
+    b = write(
+        tmp_path / "b.csv",
+        "id,title,abstract,url\np1,Filled Later,A longer abstract.,https://x\np3,Same Title,Three.,\n",
+    )
     corpus, _ = collect([a, b])
     assert corpus.records_read == 4 and corpus.duplicates_merged == 1
     p1 = next(p for p in corpus.papers if p.key == "p1")
@@ -254,22 +295,31 @@ def test_dedupe_by_id_across_formats_keeps_first_values(tmp_path):
 
 def test_dedupe_by_normalized_title(tmp_path):
     d = write(tmp_path / "a.txt", "Sep 9\n\nLoRA: Low-Rank Adaptation\n\nFirst.\n")
-    j = write(tmp_path / "b.jsonl", jsonl({"title": "  lora   low-rank adaptation!", "abstract": "Second.",
-                                           "url": "https://x"},
-                                          {"title": "ＬｏＲＡ — Low‐Rank Adaptation", "abstract": "Third."},
-                                          {"title": "LoRA: Low-Rank Adaptations", "abstract": "Plural."}))
+    j = write(
+        tmp_path / "b.jsonl",
+        jsonl(
+            {"title": "  lora   low-rank adaptation!", "abstract": "Second.", "url": "https://x"},
+            {"title": "ＬｏＲＡ — Low‐Rank Adaptation", "abstract": "Third."},
+            {"title": "LoRA: Low-Rank Adaptations", "abstract": "Plural."},
+        ),
+    )
     corpus, _ = collect([d, j])
     assert corpus.records_read == 4 and len(corpus.papers) == 2 and corpus.duplicates_merged == 2
     lora = next(p for p in corpus.papers if p.abstract == "First.")
     assert lora.title == "LoRA: Low-Rank Adaptation" and lora.url == "https://x"
     assert [(Path(li.source).name, li.line, li.date) for li in lora.listings] == [
-        ("a.txt", 3, "Sep 9"), ("b.jsonl", 1, None), ("b.jsonl", 2, None)]
+        ("a.txt", 3, "Sep 9"),
+        ("b.jsonl", 1, None),
+        ("b.jsonl", 2, None),
+    ]
     assert lora.key == paper_key(Record("x", 1, "lora low rank adaptation", "y"))
 
 
 def test_dedupe_abstract_only_by_normalized_abstract(tmp_path):
-    f = write(tmp_path / "a.jsonl", jsonl({"abstract": "We study   LLMs."}, {"abstract": "we study llms"},
-                                          {"abstract": "Something else."}))
+    f = write(
+        tmp_path / "a.jsonl",
+        jsonl({"abstract": "We study   LLMs."}, {"abstract": "we study llms"}, {"abstract": "Something else."}),
+    )
     corpus, _ = collect([f])
     assert len(corpus.papers) == 2 and corpus.duplicates_merged == 1
     merged = next(p for p in corpus.papers if len(p.listings) == 2)
@@ -288,14 +338,22 @@ def test_keys_are_stable_hashes():
 
 def test_directory_walk_is_sorted_recursive_and_filtered(tmp_path):
     names = ["z.jsonl", "b/2.csv", "b/1.txt", "a.txt", "B.TXT", ".hidden.txt", ".git/x.txt", "notes.md"]
-    bodies = {".txt": "T {n}\n\nAbstract {n}.\n", ".jsonl": jsonl({"title": "T {n}", "abstract": "A {n}."}),
-              ".csv": "title,abstract\nT {n},A {n}.\n"}
+    bodies = {
+        ".txt": "T {n}\n\nAbstract {n}.\n",
+        ".jsonl": jsonl({"title": "T {n}", "abstract": "A {n}."}),
+        ".csv": "title,abstract\nT {n},A {n}.\n",
+    }
     for n in reversed(names):  # creation order must not matter
         suffix = Path(n).suffix.lower()
         write(tmp_path / n, bodies.get(suffix, "not an input").replace("{n}", n))
     corpus, _ = collect([tmp_path])
     assert [Path(f).relative_to(tmp_path).as_posix() for f in corpus.files] == [
-        "B.TXT", "a.txt", "b/1.txt", "b/2.csv", "z.jsonl"]
+        "B.TXT",
+        "a.txt",
+        "b/1.txt",
+        "b/2.csv",
+        "z.jsonl",
+    ]
     assert corpus.files[0] == str(tmp_path / "B.TXT")  # listed as the given directory joined with the name
     assert corpus.records_read == 5
 
@@ -308,8 +366,7 @@ def test_several_inputs_build_one_corpus_and_a_file_is_read_once(tmp_path):
 
 
 def test_input_order_decides_first_seen_values_but_not_paper_order(tmp_path):
-    a = write(tmp_path / "a.jsonl", jsonl({"title": "X", "abstract": "from a"},
-                                          {"title": "Y", "abstract": "y"}))
+    a = write(tmp_path / "a.jsonl", jsonl({"title": "X", "abstract": "from a"}, {"title": "Y", "abstract": "y"}))
     b = write(tmp_path / "b.jsonl", jsonl({"title": "x", "abstract": "from b"}))
     ab, ba = read_corpus([a, b]), read_corpus([b, a])
     assert [p.key for p in ab.papers] == [p.key for p in ba.papers]
@@ -337,8 +394,10 @@ def test_empty_file(tmp_path, name, body):
     assert err.path == str(f) and err.line is None
 
 
-@pytest.mark.parametrize("name, body", [("papers.json", "[]"), ("notes.md", "# Papers\n\nsome text\n"),
-                                        ("other.xml", "<html><body/></html>")])
+@pytest.mark.parametrize(
+    "name, body",
+    [("papers.json", "[]"), ("notes.md", "# Papers\n\nsome text\n"), ("other.xml", "<html><body/></html>")],
+)
 def test_unknown_format_named_explicitly(tmp_path, name, body):
     f = write(tmp_path / name, body)
     raises_input_error([f], str(f), "unknown input format", "BibTeX or RIS")
@@ -349,6 +408,7 @@ def test_unknown_format_named_explicitly(tmp_path, name, body):
 @pytest.fixture
 def no_hang():
     """Fail a test that blocks (reading a FIFO waits for a writer forever) instead of hanging the run."""
+
     def stuck(signum, frame):
         raise TimeoutError("blocked for 10 s")
 
@@ -365,8 +425,9 @@ def test_a_fifo_is_refused_not_read(tmp_path, where, no_hang):
     fifo = tmp_path / "in" / "sub" / "b.jsonl"
     fifo.parent.mkdir()
     os.mkfifo(fifo)
-    err = raises_input_error([fifo if where == "named" else tmp_path / "in"], f"{fifo}: a named pipe (FIFO), "
-                             "not a regular file")
+    err = raises_input_error(
+        [fifo if where == "named" else tmp_path / "in"], f"{fifo}: a named pipe (FIFO), not a regular file"
+    )
     assert err.path == str(fifo)
 
 
@@ -510,8 +571,9 @@ def test_iter_records_streams_in_file_order(tmp_path):
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # one-line text: no line breaks, no NUL (that makes a file binary), no lone surrogates (not encodable)
-line_text = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\n\r\x00"),
-                    min_size=1, max_size=40).filter(lambda s: s.strip())
+line_text = st.text(
+    st.characters(exclude_categories=("Cs",), exclude_characters="\n\r\x00"), min_size=1, max_size=40
+).filter(lambda s: s.strip())
 any_text = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=40)
 
 
@@ -532,7 +594,9 @@ def _dump_title(s: str) -> bool:
 
 dump_records = st.lists(
     st.tuples(line_text.filter(_dump_title), line_text.filter(lambda s: not _DATE_LINE.fullmatch(s.strip()))),
-    min_size=1, max_size=8, unique_by=record_key,
+    min_size=1,
+    max_size=8,
+    unique_by=record_key,
 )
 
 
@@ -562,20 +626,21 @@ def test_dump_round_trip(records, newline, with_header):
 
 
 @FAST
-@given(st.lists(st.tuples(any_text, any_text.filter(lambda s: s.strip())), min_size=1, max_size=8,
-                unique_by=record_key),
-       st.booleans())
+@given(
+    st.lists(st.tuples(any_text, any_text.filter(lambda s: s.strip())), min_size=1, max_size=8, unique_by=record_key),
+    st.booleans(),
+)
 def test_jsonl_round_trip(records, ascii_only):
-    body = "".join(json.dumps({"title": t, "abstract": a}, ensure_ascii=ascii_only) + "\n"
-                   for t, a in records)
+    body = "".join(json.dumps({"title": t, "abstract": a}, ensure_ascii=ascii_only) + "\n" for t, a in records)
     with tempfile.TemporaryDirectory() as d:
         f = write(Path(d) / "p.jsonl", body)
         _check_round_trip(read_corpus([f]), records, str(f), list(range(1, len(records) + 1)))
 
 
 @FAST
-@given(st.lists(st.tuples(any_text, any_text.filter(lambda s: s.strip())), min_size=1, max_size=8,
-                unique_by=record_key))
+@given(
+    st.lists(st.tuples(any_text, any_text.filter(lambda s: s.strip())), min_size=1, max_size=8, unique_by=record_key)
+)
 def test_csv_round_trip(records):
     buf = io.StringIO(newline="")
     writer = csv.writer(buf)
@@ -619,8 +684,12 @@ def test_csv_one_broken_quote_loses_only_its_record(records, data):
         corpus = read_corpus([f], on_warning=messages.append)
         assert [(s.path, s.line) for s in corpus.skipped] == [(str(f), broken_line)]
         assert len(messages) == 1 and messages[0].startswith(f"{f}:{broken_line}: bad CSV: ")
-        _check_round_trip(Corpus(corpus.papers, corpus.records_read, corpus.duplicates_merged, (), corpus.files),
-                          records, str(f), starts)
+        _check_round_trip(
+            Corpus(corpus.papers, corpus.records_read, corpus.duplicates_merged, (), corpus.files),
+            records,
+            str(f),
+            starts,
+        )
         with pytest.raises(InputError, match=f"p.csv:{broken_line}: bad CSV"):
             read_corpus([f], strict=True)
 
@@ -631,8 +700,7 @@ def test_duplicates_with_varied_spacing_and_punctuation_merge(records, data):
     again = data.draw(st.lists(st.sampled_from(records), max_size=5))
     variants = [("  " + t.replace(" ", "   ") + " !", a + " (again)") for t, a in again]
     # a title that is only punctuation has no title key: such a record is keyed by its abstract instead
-    assume(all(title_key(t) and title_key(v) == title_key(t)
-               for (v, _), (t, _) in zip(variants, again, strict=True)))
+    assume(all(title_key(t) and title_key(v) == title_key(t) for (v, _), (t, _) in zip(variants, again, strict=True)))
     body = "Sep 9\n\n" + "".join(f"{t}\n\n{a}\n\n" for t, a in records + variants)
     with tempfile.TemporaryDirectory() as d:
         f = write(Path(d) / "dump.txt", body)
@@ -642,14 +710,42 @@ def test_duplicates_with_varied_spacing_and_punctuation_merge(records, data):
     assert {p.abstract for p in corpus.papers} == {a.strip() for _, a in records}  # first-seen values
 
 
-FRAGMENTS = [b"\n", b"\r\n", b"\n\n", b'"', b",", b"{", b"}", b":", b'"abstract"', b'"title"', b'"id"', b"[",
-             b"null", b"1", b"\xef\xbb\xbf", b"\xff", b"\xc3", b"\x00", b"Sep 9", b"Daily Papers",
-             b"abstract,title", b"text", b" ", b"\\u0000", b"\\ud800", "é".encode()]
+FRAGMENTS = [
+    b"\n",
+    b"\r\n",
+    b"\n\n",
+    b'"',
+    b",",
+    b"{",
+    b"}",
+    b":",
+    b'"abstract"',
+    b'"title"',
+    b'"id"',
+    b"[",
+    b"null",
+    b"1",
+    b"\xef\xbb\xbf",
+    b"\xff",
+    b"\xc3",
+    b"\x00",
+    b"Sep 9",
+    b"Daily Papers",
+    b"abstract,title",
+    b"text",
+    b" ",
+    b"\\u0000",
+    b"\\ud800",
+    "é".encode(),
+]
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.one_of(st.binary(max_size=300), st.lists(st.sampled_from(FRAGMENTS), max_size=40).map(b"".join)),
-       st.sampled_from(["x.txt", "x.jsonl", "x.csv"]), st.booleans())
+@given(
+    st.one_of(st.binary(max_size=300), st.lists(st.sampled_from(FRAGMENTS), max_size=40).map(b"".join)),
+    st.sampled_from(["x.txt", "x.jsonl", "x.csv"]),
+    st.booleans(),
+)
 def test_arbitrary_bytes_raise_only_input_error(data, name, strict):
     with tempfile.TemporaryDirectory() as d:
         f = write(Path(d) / name, data)

@@ -108,8 +108,12 @@ def test_concurrent_builds_share_one_cache(tmp_path):
     """Three processes write overlapping texts into one cache at once: none fails, every vector lands."""
     script = tmp_path / "writer.py"
     script.write_text(WRITER, encoding="utf-8")
-    procs = [subprocess.Popen([sys.executable, str(script), str(tmp_path / "cache"), str(start)],
-                              stderr=subprocess.PIPE, text=True) for start in (0, 100, 200)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, str(script), str(tmp_path / "cache"), str(start)], stderr=subprocess.PIPE, text=True
+        )
+        for start in (0, 100, 200)
+    ]
     for p in procs:
         _, err = p.communicate(timeout=120)
         assert p.returncode == 0, err

@@ -41,8 +41,6 @@ def test_notebook_runs_on_the_mini_graph(monkeypatch):
     assert "most connected entities" in text
 
 
-
-
 @pytest.mark.slow
 def test_notebook_runs_on_the_bundled_build(bundled_graph_path, monkeypatch):
     text = run_notebook(bundled_graph_path, monkeypatch)
@@ -70,8 +68,9 @@ def test_your_field_notebook_builds_queries_and_plots_a_bibtex_export(tmp_path, 
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
     nb = nbformat.read(YOUR_FIELD, as_version=4)
     nb.cells.insert(0, nbformat.v4.new_code_cell(STAND_IN))
-    NotebookClient(nb, timeout=600, kernel_name="python3",
-                   resources={"metadata": {"path": str(YOUR_FIELD.parent)}}).execute()
+    NotebookClient(
+        nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(YOUR_FIELD.parent)}}
+    ).execute()
     text = "\n".join(out.get("text", "") for c in nb.cells if c.cell_type == "code" for out in c.get("outputs", []))
     assert "zotero.bib:31: malformed BibTeX entry" in text  # reported with its line, and skipped
     assert "distinct papers: 3" in text

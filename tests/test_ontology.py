@@ -26,8 +26,7 @@ def ontology() -> Graph:
 
 
 def _declared(ontology: Graph, kinds=DECLARATIONS) -> set[URIRef]:
-    return {s for k in kinds for s in ontology.subjects(RDF.type, k)
-            if isinstance(s, URIRef) and s.startswith(KG_NS)}
+    return {s for k in kinds for s in ontology.subjects(RDF.type, k) if isinstance(s, URIRef) and s.startswith(KG_NS)}
 
 
 def _inconsistencies(g: Graph) -> list[str]:

@@ -82,8 +82,11 @@ def test_standard_namespaces_and_prefix_maps_are_declared_once():
     assert offenders == []
 
 
-@pytest.mark.xfail(strict=True, reason="rdflib expands \\U escapes in the query text before parsing, even after an "
-                   "escaped backslash: a literal holding a backslash and 'U0000' breaks an rdflib SPARQL query")
+@pytest.mark.xfail(
+    strict=True,
+    reason="rdflib expands \\U escapes in the query text before parsing, even after an "
+    "escaped backslash: a literal holding a backslash and 'U0000' breaks an rdflib SPARQL query",
+)
 def test_a_literal_with_a_backslash_u_reads_back_in_rdflib_sparql():
     text = "\\U0000"
     g = Graph().parse(data=f"<urn:s> <urn:p> {quote_literal(text)} .\n", format="nt")

@@ -159,21 +159,46 @@ def test_no_two_concepts_share_a_label_key(own_graph):
 def test_no_label_key_is_shared_with_hardware(own_graph):
     hw = _parse(HARDWARE_FILE)
     hw_keys = {label_key(str(lab)) for p in (SKOS.prefLabel, SKOS.altLabel) for lab in hw.objects(None, p)}
-    clash = {str(lab) for p in (SKOS.prefLabel, SKOS.altLabel) for lab in own_graph.objects(None, p)
-             if label_key(str(lab)) in hw_keys}
+    clash = {
+        str(lab)
+        for p in (SKOS.prefLabel, SKOS.altLabel)
+        for lab in own_graph.objects(None, p)
+        if label_key(str(lab)) in hw_keys
+    }
     assert not clash
 
 
 def test_no_label_is_generic(own_graph):
     """A label made only of generic words could never be matched (kg.extract.classify.is_generic)."""
-    generic = [str(lab) for p in (SKOS.prefLabel, SKOS.altLabel) for lab in own_graph.objects(None, p)
-               if is_generic(str(lab))]
+    generic = [
+        str(lab) for p in (SKOS.prefLabel, SKOS.altLabel) for lab in own_graph.objects(None, p) if is_generic(str(lab))
+    ]
     assert not generic
 
 
-@pytest.mark.parametrize("word", ["method", "approach", "model", "framework", "performance", "results",
-                                  "system", "data", "dataset", "benchmark", "task", "technique", "network",
-                                  "learning", "training", "inference", "algorithm", "architecture"])
+@pytest.mark.parametrize(
+    "word",
+    [
+        "method",
+        "approach",
+        "model",
+        "framework",
+        "performance",
+        "results",
+        "system",
+        "data",
+        "dataset",
+        "benchmark",
+        "task",
+        "technique",
+        "network",
+        "learning",
+        "training",
+        "inference",
+        "algorithm",
+        "architecture",
+    ],
+)
 def test_generic_words_are_not_concepts(vocab, word):
     assert vocab.lookup(word) is None
 
@@ -252,9 +277,14 @@ def test_lookup_of_real_phrases(vocab, phrase, pref, type_):
 
 
 def test_acronym_and_long_form_are_one_concept(vocab):
-    for short, long in [("LoRA", "Low-Rank Adaptation"), ("RAG", "retrieval augmented generation"),
-                        ("SFT", "supervised fine-tuning"), ("ICL", "in-context learning"),
-                        ("NER", "named entity recognition"), ("MT", "machine translation")]:
+    for short, long in [
+        ("LoRA", "Low-Rank Adaptation"),
+        ("RAG", "retrieval augmented generation"),
+        ("SFT", "supervised fine-tuning"),
+        ("ICL", "in-context learning"),
+        ("NER", "named entity recognition"),
+        ("MT", "machine translation"),
+    ]:
         assert vocab.lookup(short) is vocab.lookup(long), (short, long)
 
 
