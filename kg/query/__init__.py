@@ -49,7 +49,7 @@ from rdflib.query import Result
 
 from kg.errors import InputError
 from kg.query.guard import DEFAULT_LIMITS, QueryLimits, QueryRefused, check_query
-from kg.rdfterms import DEFAULT_FORMAT, PREFIXES, RDF_FORMATS, graph_file, quote_literal
+from kg.rdfterms import DEFAULT_FORMAT, PREFIXES, RDF_FORMATS, graph_file, sparql_literal
 
 QUERY_DIR = Path(__file__).resolve().parent / "queries"
 
@@ -375,8 +375,9 @@ def _parse_param(spec: str, source: str) -> QueryParam:
     return QueryParam(name, default.strip() if has_default else None, type_)
 
 
-#: a value as a SPARQL string literal: the one literal escape, shared with the Turtle and N-Triples writers
-sparql_string = quote_literal
+#: a value as a SPARQL string literal: the one literal escape of the Turtle and N-Triples writers, kept from
+#: SPARQL's codepoint pre-pass (see :func:`kg.rdfterms.sparql_literal`)
+sparql_string = sparql_literal
 
 
 # strings (long forms first), IRIs and comments are skipped whole, so a $name inside them is left alone
