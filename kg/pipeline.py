@@ -49,6 +49,7 @@ from kg.corpus import Corpus, default_corpus_dir, read_corpus
 from kg.engine import ENGINES, Engine, InProcessEngine, engine_from_options
 from kg.errors import InputError
 from kg.export import check, graphml, html, rdf
+from kg.export.blocks import index_path
 from kg.extract.embed import Embedder, load_embedder
 from kg.extract.entities import EntityOptions, Extraction, extract_entities
 from kg.extract.keyphrases import RankingOptions
@@ -219,14 +220,21 @@ class Exporter:
     check: Callable[[Path], None]
 
 
-def exporters(html_max_nodes: int | None = DEFAULT_HTML_MAX_NODES) -> tuple[Exporter, ...]:
-    """Every export of a build, the slowest first so that two workers finish together."""
+def exporters(
+    html_max_nodes: int | None = DEFAULT_HTML_MAX_NODES, previous: Path | None = None
+) -> tuple[Exporter, ...]:
+    """Every export of a build, the slowest first so that two workers finish together. ``previous``: the
+    directory of the previous build's exports, whose unchanged RDF blocks are copied (kg.export.blocks)."""
+
+    def rdf_writer(write: Callable[..., None], name: str) -> Callable[[nx.MultiDiGraph, Path], None]:
+        return write if previous is None else functools.partial(write, previous=previous / name)
+
     return (
-        Exporter("graph.ttl", rdf.write_turtle, check.turtle),
+        Exporter("graph.ttl", rdf_writer(rdf.write_turtle, "graph.ttl"), check.turtle),
         Exporter("graph.html", functools.partial(html.write_html, max_nodes=html_max_nodes), check.html),
         Exporter("graph.graphml", graphml.write_graphml, check.graphml),
-        Exporter("graph.jsonld", rdf.write_jsonld, check.jsonld),
-        Exporter("graph.nt", rdf.write_ntriples, check.ntriples),
+        Exporter("graph.jsonld", rdf_writer(rdf.write_jsonld, "graph.jsonld"), check.jsonld),
+        Exporter("graph.nt", rdf_writer(rdf.write_ntriples, "graph.nt"), check.ntriples),
     )
 
 
@@ -242,7 +250,7 @@ def write_exports(graph: nx.MultiDiGraph, out_dir: Path, html_max_nodes: int | N
     them here) that share the graph copy-on-write and die with this process (:mod:`kg.process`); the
     files are the same bytes either way.
     """
-    entries = tuple(exporters(html_max_nodes) if entries is None else entries)
+    entries = tuple(exporters(html_max_nodes, previous=out_dir) if entries is None else entries)
     out_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out_dir))
     workers = min(2, os.cpu_count() or 1) if workers is None else workers
@@ -261,6 +269,8 @@ def write_exports(graph: nx.MultiDiGraph, out_dir: Path, html_max_nodes: int | N
         for entry in entries:
             os.replace(staging / entry.name, out_dir / entry.name)
             outputs.append(out_dir / entry.name)
+            if index_path(staging / entry.name).exists():  # its block index checks the file's SHA-256
+                os.replace(index_path(staging / entry.name), index_path(out_dir / entry.name))
         return tuple(outputs)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

@@ -43,16 +43,16 @@ import json
 import os
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import networkx as nx
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from kg.fileio import atomic_write
+from kg.export.blocks import block_key, write_blocks
 from kg.graph import PAPER_RELATIONS, EntityNode, NodeKind, PaperNode, PersonNode, node_kind
 from kg.model import Relation
 from kg.namespace import KG, ONTOLOGY_DIR, VOCAB, link_iri, listing_iri, mention_iri
@@ -160,36 +160,87 @@ def to_rdf(graph: nx.MultiDiGraph, *, ontology_dir: str | os.PathLike = ONTOLOGY
 
 
 def write_turtle(
-    graph: nx.MultiDiGraph, path: str | os.PathLike, *, ontology_dir: str | os.PathLike = ONTOLOGY_DIR
+    graph: nx.MultiDiGraph,
+    path: str | os.PathLike,
+    *,
+    ontology_dir: str | os.PathLike = ONTOLOGY_DIR,
+    previous: str | os.PathLike | None = None,
 ) -> None:
-    """Write the export as Turtle, one subject block at a time, with :data:`kg.rdfterms.EXPORT_PREFIXES`."""
-    with atomic_write(path) as f:
-        f.writelines(f"@prefix {p}: <{ns}> .\n" for p, ns in EXPORT_PREFIXES.items())
-        for subject, properties in _export_subjects(graph, _ontology_triples(ontology_dir)):
-            f.write("\n")
-            _write_turtle_subject(f, subject, properties)
+    """Write the export as Turtle, one subject block at a time, with :data:`kg.rdfterms.EXPORT_PREFIXES`.
+
+    ``previous``: an earlier Turtle export of a graph, whose unchanged node blocks are copied rather
+    than made again (:mod:`kg.export.blocks`; the file is the same either way)."""
+    head = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in EXPORT_PREFIXES.items())
+    _write(graph, path, ontology_dir, previous, _turtle_block, "ttl", head=head)
 
 
 def write_jsonld(
-    graph: nx.MultiDiGraph, path: str | os.PathLike, *, ontology_dir: str | os.PathLike = ONTOLOGY_DIR
+    graph: nx.MultiDiGraph,
+    path: str | os.PathLike,
+    *,
+    ontology_dir: str | os.PathLike = ONTOLOGY_DIR,
+    previous: str | os.PathLike | None = None,
 ) -> None:
-    """Write the export as compact JSON-LD: ``{"@context": CONTEXT, "@graph": [...]}``, one subject a line."""
-    with atomic_write(path) as f:
-        f.write('{"@context": ' + json.dumps(CONTEXT, indent=1).replace("\n", "\n ") + ',\n "@graph": [')
-        sep = "\n  "
-        for subject, properties in _export_subjects(graph, _ontology_triples(ontology_dir)):
-            f.write(sep + json.dumps(_jsonld_node(subject, properties), ensure_ascii=False))
-            sep = ",\n  "
-        f.write("\n ]\n}\n")
+    """Write the export as compact JSON-LD: ``{"@context": CONTEXT, "@graph": [...]}``, one subject a line
+    (``previous`` as for :func:`write_turtle`)."""
+    head = '{"@context": ' + json.dumps(CONTEXT, indent=1).replace("\n", "\n ") + ',\n "@graph": ['
+    _write(
+        graph,
+        path,
+        ontology_dir,
+        previous,
+        _jsonld_block,
+        "jsonld",
+        head=head,
+        tail="\n ]\n}\n",
+        first_sep="\n  ",
+        sep=",\n  ",
+    )
 
 
 def write_ntriples(
-    graph: nx.MultiDiGraph, path: str | os.PathLike, *, ontology_dir: str | os.PathLike = ONTOLOGY_DIR
+    graph: nx.MultiDiGraph,
+    path: str | os.PathLike,
+    *,
+    ontology_dir: str | os.PathLike = ONTOLOGY_DIR,
+    previous: str | os.PathLike | None = None,
 ) -> None:
-    """Write the export as N-Triples (UTF-8): the ontology's lines sorted, then each node's lines sorted."""
-    with atomic_write(path) as f:
-        for block in _export_blocks(graph, _ontology_triples(ontology_dir)):
-            f.writelines(sorted({nt_line(t) for t in block}))
+    """Write the export as N-Triples (UTF-8): the ontology's lines sorted, then each node's lines sorted
+    (``previous`` as for :func:`write_turtle`)."""
+    _write(graph, path, ontology_dir, previous, _ntriples_block, "nt")
+
+
+def _write(
+    graph: nx.MultiDiGraph,
+    path: str | os.PathLike,
+    ontology_dir: str | os.PathLike,
+    previous: str | os.PathLike | None,
+    render: Callable[[list[Triple]], str],
+    name: str,
+    **layout: str,
+) -> None:
+    """Write every block of the export through ``render``. A node's block is keyed by the node, its
+    attributes and its out-edges; the ontology, the code and the extractor version go into the salt."""
+    makers = _export_block_makers(graph, _ontology_triples(ontology_dir))
+    blocks = ((key, functools.partial(_render, render, make)) for key, make in makers)
+    version = str(graph.graph.get("extractor_version", "paper-kg"))
+    write_blocks(path, blocks, salt=f"{name}\0{version}\0{os.fspath(ontology_dir)}", previous=previous, **layout)
+
+
+def _render(render: Callable[[list[Triple]], str], make: Callable[[], list[Triple]]) -> str:
+    return render(make())
+
+
+def _turtle_block(block: list[Triple]) -> str:
+    return "".join("\n" + _turtle_subject(s, properties) for s, properties in _block_subjects(block))
+
+
+def _jsonld_block(block: list[Triple]) -> str:
+    return ",\n  ".join(json.dumps(_jsonld_node(s, props), ensure_ascii=False) for s, props in _block_subjects(block))
+
+
+def _ntriples_block(block: list[Triple]) -> str:
+    return "".join(sorted({nt_line(t) for t in block}))
 
 
 # ---------------------------------------------------------------- the triple generator
@@ -211,13 +262,22 @@ def _node_blocks(graph: nx.MultiDiGraph, vocabulary: dict[str, set[str]]) -> Ite
     """``(node, its triples)`` for every graph node, in sorted node order."""
     version = _text(str(graph.graph.get("extractor_version", "paper-kg")))
     for node in sorted(graph.nodes):
-        kind = node_kind(graph, node)
-        if kind is NodeKind.PAPER:
-            yield node, list(_paper_triples(graph, node, graph.nodes[node], version))
-        elif kind is NodeKind.PERSON:
-            yield node, list(_person_triples(node, graph.nodes[node]))
-        else:
-            yield node, list(_entity_triples(graph, node, graph.nodes[node], vocabulary.get(node)))
+        yield node, _node_block(graph, node, vocabulary.get(node), version)
+
+
+def _node_block(
+    graph: nx.MultiDiGraph, node: str, vocab_labels: set[str] | None, version: Literal, extra: Sequence[Triple] = ()
+) -> list[Triple]:
+    """The triples of one node (with ``extra``, the ontology's triples about it, first; no triple twice).
+    They depend on the node, its attributes and its out-edges alone (:func:`_write` relies on that)."""
+    kind = node_kind(graph, node)
+    if kind is NodeKind.PAPER:
+        block = list(_paper_triples(graph, node, graph.nodes[node], version))
+    elif kind is NodeKind.PERSON:
+        block = list(_person_triples(node, graph.nodes[node]))
+    else:
+        block = list(_entity_triples(graph, node, graph.nodes[node], vocab_labels))
+    return list(dict.fromkeys([*extra, *block])) if extra else block
 
 
 def _person_triples(node: str, data: PersonNode) -> Iterator[Triple]:
@@ -315,29 +375,41 @@ def _entity_triples(
             yield link, K["evidence"], _text(d["sentence"])
 
 
-def _export_blocks(graph: nx.MultiDiGraph, known: list[Triple]) -> Iterator[list[Triple]]:
-    """The whole export in blocks: the ontology's triples about subjects that are not graph nodes, then
-    one block per graph node with the ontology's triples about that node merged in (no triple twice)."""
+def _export_block_makers(
+    graph: nx.MultiDiGraph, known: list[Triple]
+) -> Iterator[tuple[str, Callable[[], list[Triple]]]]:
+    """The whole export in blocks, each as its key and a function that makes its triples: first the
+    ontology's triples about subjects that are not graph nodes, then one block per graph node (key:
+    :func:`kg.export.blocks.block_key` of the node, its attributes and out-edges) with the ontology's
+    triples about that node merged in."""
     nodes = {URIRef(n) for n in graph.nodes}
     about_nodes: dict[Node, list[Triple]] = defaultdict(list)
     for t in known:
         if t[0] in nodes:
             about_nodes[t[0]].append(t)
-    yield list(dict.fromkeys(t for t in known if t[0] not in nodes))
-    for node, block in _node_blocks(graph, _vocabulary_labels(known)):
-        extra = about_nodes.get(URIRef(node))
-        yield list(dict.fromkeys([*extra, *block])) if extra else block
+    # the ontology's own block changes only with the ontology (in the salt) and the nodes it is about
+    yield block_key(sorted(about_nodes)), functools.partial(_unattached, known, nodes)
+    vocabulary = _vocabulary_labels(known)
+    version = _text(str(graph.graph.get("extractor_version", "paper-kg")))
+    for node in sorted(graph.nodes):
+        key = block_key(node, graph.nodes[node], list(graph.out_edges(node, data=True)))
+        extra = about_nodes.get(URIRef(node), ())
+        yield key, functools.partial(_node_block, graph, node, vocabulary.get(node), version, extra)
 
 
-def _export_subjects(graph: nx.MultiDiGraph, known: list[Triple]) -> Iterator[tuple[Node, dict[URIRef, list[Node]]]]:
-    """``(subject, {predicate: sorted objects})`` in export order, predicates sorted with rdf:type first."""
-    for block in _export_blocks(graph, known):
-        by_subject: dict[Node, dict[URIRef, set[Node]]] = defaultdict(lambda: defaultdict(set))
-        for s, p, o in block:
-            by_subject[s][p].add(o)
-        for s in sorted(by_subject, key=_term_key):
-            props = by_subject[s]
-            yield s, {p: sorted(props[p], key=_object_key) for p in sorted(props, key=_predicate_key)}
+def _unattached(known: list[Triple], nodes: set[URIRef]) -> list[Triple]:
+    return list(dict.fromkeys(t for t in known if t[0] not in nodes))
+
+
+def _block_subjects(block: list[Triple]) -> Iterator[tuple[Node, dict[URIRef, list[Node]]]]:
+    """``(subject, {predicate: sorted objects})`` of a block, subjects sorted, predicates sorted with
+    rdf:type first."""
+    by_subject: dict[Node, dict[URIRef, set[Node]]] = defaultdict(lambda: defaultdict(set))
+    for s, p, o in block:
+        by_subject[s][p].add(o)
+    for s in sorted(by_subject, key=_term_key):
+        props = by_subject[s]
+        yield s, {p: sorted(props[p], key=_object_key) for p in sorted(props, key=_predicate_key)}
 
 
 # ---------------------------------------------------------------- term syntax
@@ -456,12 +528,12 @@ def _ttl_term(term: Node) -> str:
     return f"_:{term}"
 
 
-def _write_turtle_subject(f: IO[str], subject: Node, properties: dict[URIRef, list[Node]]) -> None:
+def _turtle_subject(subject: Node, properties: dict[URIRef, list[Node]]) -> str:
     parts = []
     for p, objects in properties.items():
         pred = "a" if str(p) == _TYPE_STR else _ttl_term(p)
         parts.append(f"{pred} " + ",\n        ".join(_ttl_term(o) for o in objects))
-    f.write(_ttl_term(subject) + " " + " ;\n    ".join(parts) + " .\n")
+    return _ttl_term(subject) + " " + " ;\n    ".join(parts) + " .\n"
 
 
 def _jsonld_id(term: Node) -> str:
