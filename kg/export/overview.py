@@ -113,7 +113,8 @@ def build_overview(graph: nx.MultiDiGraph, *, max_clusters: int = MAX_CLUSTERS, 
     clusters = []
     for i, members in enumerate(kept):
         folded = bool(rest) and i == len(kept) - 1
-        strength = {x: sum(cooc[x][y]["weight"] for y in cooc[x] if y in set(members)) for x in members}
+        inside = set(members)  # once per cluster: the folded one holds thousands of concepts at 20,000 papers
+        strength = {x: sum(cooc[x][y]["weight"] for y in cooc[x] if y in inside) for x in members}
         order = sorted(members, key=lambda x: (-strength[x], -len(papers_of[x]), x))
         n_papers = len(set().union(*(papers_of[x] for x in members)))
         label = f"other concepts ({len(rest)} small groups)" if folded else _cluster_label(graph, order)
