@@ -86,10 +86,12 @@ def build_child(
         *(["--scheduler", scheduler] if scheduler else []),
         *map(str, inputs),
     ]
+    load = os.getloadavg()[0]
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
     if proc.returncode != 0:
         raise SystemExit(f"build failed:\n{proc.stderr[-3000:]}")
     result = json.loads(proc.stdout.strip().splitlines()[-1])
+    result["load"] = [load, os.getloadavg()[0]]  # 1-minute load average before and after the build
     print(
         f"{engine} {[p.name for p in inputs]}: {result['seconds']:.1f}s "
         f"(extracted {result['extracted']}, reused {result['reused']})",
@@ -150,13 +152,16 @@ def measure(args: argparse.Namespace, work: Path) -> dict:
     from run import run_child, synthetic_corpus
 
     from kg.corpus import default_corpus_dir
+    from kg.pipeline import BuildOptions
 
-    raw: dict = {"overhead": engine_overhead()}
+    raw: dict = {"overhead": engine_overhead(), "load_start": os.getloadavg()[0], "extractor": BuildOptions().extractor}
     if args.ray_python:
         raw["overhead"].update(ray_overhead(args.ray_python))
     print(raw["overhead"], file=sys.stderr, flush=True)
     if not args.skip_bundled:
+        load = os.getloadavg()[0]
         raw["floor"] = run_child("floor", [], work / "unused", work / "unused")
+        raw["floor"]["load"] = [load, os.getloadavg()[0]]
         if args.warm_cache:  # the base build is not what is measured here; the +10 after it is
             (work / "cache-bundled").mkdir()
             shutil.copyfile(args.warm_cache, work / "cache-bundled" / "embeddings.sqlite")
@@ -192,8 +197,10 @@ def report(raw: dict, args: argparse.Namespace) -> list[str]:
         "## Incremental and distributed builds (bench/scale.py)",
         "",
         f"Produced by `{' '.join(['python bench/scale.py', *sys.argv[1:]])}` on {time.strftime('%Y-%m-%d')}, "
-        f"{os.cpu_count()} cores, load average at the start {os.getloadavg()[0]:.1f} "
-        "(the machine was shared: seconds are inflated, ratios within this run are the figures to read).",
+        f"{os.cpu_count()} cores, extractor `{raw.get('extractor', 'rules')}` (the default when measured), "
+        f"load average {raw.get('load_start', float('nan')):.1f} at the start and {os.getloadavg()[0]:.1f} at the "
+        "end (the machine was shared: seconds are inflated, ratios within this run are the figures to read; "
+        "each row gives the load before and after its build).",
         "",
         f"(i) engine overhead, {TASKS} tasks of {TASK_S} s on {WORKERS} workers (ideal map "
         f"{TASKS * TASK_S / WORKERS:.1f} s): in-process {o['in_process_s']:.2f} s; Dask local cluster start "
@@ -208,20 +215,23 @@ def report(raw: dict, args: argparse.Namespace) -> list[str]:
         "On a shared machine each process gets a share of the cores, so a 2-worker Dask build can beat "
         "the in-process one by taking more of the machine: the engine's own overhead is (i), not that ratio.",
         "",
-        "| measurement | seconds | papers extracted / reused | stages |",
-        "|---|---:|---:|---|",
+        "| measurement | seconds | papers extracted / reused | stages | load before / after |",
+        "|---|---:|---:|---|---|",
     ]
 
     def line(name: str, r: dict) -> str:
         slow = ", ".join(f"{k} {v:.1f}" for k, v in sorted(r["stages"].items(), key=lambda kv: -kv[1])[:4])
-        return f"| {name} | {r['seconds']:.1f} | {r['extracted']} / {r['reused']} | {slow} |"
+        load = " / ".join(f"{x:.1f}" for x in r.get("load", ()))
+        return f"| {name} | {r['seconds']:.1f} | {r['extracted']} / {r['reused']} | {slow} | {load} |"
 
     targets = ["", "| target | measured | met |", "|---|---|---|"]
     if "bundled" in raw:
         b, floor = raw["bundled"], raw["floor"]["seconds"]
         base = "bundled build" + (" (warm embedding cache given)" if args.warm_cache else "")
         lines += [
-            f"| embedding floor, bundled ({raw['floor']['papers']} texts) | {floor:.1f} | | |",
+            f"| embedding floor, bundled ({raw['floor']['papers']} texts) | {floor:.1f} | | | "
+            + " / ".join(f"{x:.1f}" for x in raw["floor"].get("load", ()))
+            + " |",
             line(base, b["base"]),
             line("bundled + 10 new papers", b["plus10"]),
         ]
