@@ -95,7 +95,7 @@ class BuildOptions:
     engine: str = "in-process"
     #: ``tagger``: the trained span tagger and relation classifier (kg.extract.tagged); ``rules``: the
     #: chunker, vocabulary and rules, with every method of a paper linked to every task of it
-    extractor: str = "rules"
+    extractor: str = "tagger"
     scheduler: str | None = None  # dask: local:N or tcp://HOST:PORT (default local:2)
 
     def __post_init__(self) -> None:
@@ -196,8 +196,10 @@ def extract(papers: Sequence[Paper], embedder: Embedder, options: BuildOptions, 
     t = time.perf_counter()
     ranked = {p.key: list(results[p.key].phrases) for p in papers}
     tagged = options.extractor == "tagger"
+    # with the tagger no phrase is embedded on its own: the tagger types phrases in context, so the
+    # embedding prototypes (kg.extract.classify, rule 5) are off (dev scores in bench/results.md)
     extraction = extract_entities(
-        papers, ranked, load_vocabulary(), embedder, options.entities,
+        papers, ranked, load_vocabulary(), None if tagged else embedder, options.entities,
         votes={p.key: dict(results[p.key].votes) for p in papers} if tagged else None,
         pairs={p.key: results[p.key].pairs for p in papers} if tagged else None,
         link_threshold=(options.entities.link_min_score or stage.relations.threshold) if tagged else 0.5,

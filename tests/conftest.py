@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import threading
@@ -14,6 +15,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 from kg.extract.embed import Embedder  # noqa: E402
+from kg.extract.tokens import Encoded, words_of  # noqa: E402
 from kg.graph import build_graph  # noqa: E402
 from kg.model import Entity, EntityType, Listing, Mention, Paper, Relation  # noqa: E402
 from kg.namespace import entity_iri, vocab_iri  # noqa: E402
@@ -99,9 +101,18 @@ def small_graph():
     return build_graph(*small_records())
 
 
+def trigrams(text: str, dim: int) -> np.ndarray:
+    """Counts of the hashed character trigrams of ``text`` (lower case, padded), ``dim`` buckets."""
+    out = np.zeros(dim, dtype=np.float32)
+    s = f"  {text.lower()} "
+    for j in range(len(s) - 2):
+        out[int.from_bytes(hashlib.md5(s[j : j + 3].encode()).digest()[:4], "little") % dim] += 1
+    return out
+
+
 class TrigramEmbedder(Embedder):
     """Hashed character trigrams: similar strings get similar vectors, and nothing is loaded. ``calls``
-    counts the texts it was asked to embed."""
+    counts the texts it was asked to embed, by :meth:`embed` or by its token encoder."""
 
     model_id = "trigram-test"
     dim = 64
@@ -111,17 +122,54 @@ class TrigramEmbedder(Embedder):
 
     def _embed(self, texts: list[str]) -> np.ndarray:
         self.calls += len(texts)
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for i, t in enumerate(texts):
-            s = f"  {t.lower()} "
-            for j in range(len(s) - 2):
-                out[i, int.from_bytes(hashlib.md5(s[j : j + 3].encode()).digest()[:4], "little") % self.dim] += 1
-        return out + 1e-3
+        return np.vstack([trigrams(t, self.dim) for t in texts]) + 1e-3
+
+    def token_encoder(self) -> TrigramTokenEncoder:
+        return TrigramTokenEncoder(self)
+
+
+@functools.cache
+def _tagger_width() -> int:
+    """How many features per word the tagger's weights read (the real encoder's last two layers)."""
+    from kg.extract.tagger import SpanTagger
+
+    return int(SpanTagger.load().params["w1"].shape[0])
+
+
+class TrigramTokenEncoder:
+    """The stand-in for :class:`kg.extract.tokens.TokenEncoder`: a word's vector is its hashed trigrams
+    plus half of each neighbour's (so the same word reads a little differently in another place), the
+    paper's vector their mean; deterministic, nothing loaded. The tagger and the relation model run on
+    these as on the real vectors, so the ``--extractor tagger`` path runs whole, its answers just poorer."""
+
+    dim = 384  # the real model's width, which the relation weights expect
+
+    def __init__(self, embedder: TrigramEmbedder):
+        self.embedder = embedder
+
+    def encode(self, texts, words=None) -> list[Encoded]:
+        words = [words_of(t) for t in texts] if words is None else list(words)
+        self.embedder.calls += len(texts)
+        return [self._one(ws) for ws in words]
+
+    def _one(self, words) -> Encoded:
+        own = np.vstack([trigrams(w, self.dim) for w, _, _ in words]) if words else np.zeros((0, self.dim))
+        own /= np.maximum(np.linalg.norm(own, axis=1, keepdims=True), 1e-6)
+        states = own.copy()
+        states[1:] += 0.5 * own[:-1]
+        states[:-1] += 0.5 * own[1:]
+        width = _tagger_width()
+        features = np.tile(np.concatenate([states, own], axis=1), (1, -(-width // (2 * self.dim))))[:, :width]
+        doc = states.mean(axis=0) if len(words) else np.ones(self.dim)
+        doc /= np.linalg.norm(doc)
+        spans = tuple((s, e) for _, s, e in words)
+        return Encoded(spans, features.astype(np.float32), states.astype(np.float32), doc.astype(np.float32))
 
 
 @pytest.fixture(scope="session")
 def trigram_embedder():
-    """A fast deterministic stand-in for the model (a class: call it for a fresh instance)."""
+    """A fast deterministic stand-in for the model, token encoder included (a class: call it for a fresh
+    instance)."""
     return TrigramEmbedder
 
 

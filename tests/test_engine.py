@@ -65,16 +65,30 @@ def on_worker() -> bool:
 
 
 def dying(base: type, marker: Path | None):
-    """An embedder whose worker process exits on its first embedding call (when ``marker`` does not exist
-    yet), or on every call (``marker`` None). In the build's own process it never dies."""
+    """An embedder whose worker process exits on its first embedding or encoding call (when ``marker`` does
+    not exist yet), or on every call (``marker`` None). In the build's own process it never dies."""
+
+    def die_on_a_worker() -> None:
+        if on_worker() and (marker is None or not marker.exists()):
+            if marker is not None:
+                marker.touch()
+            os._exit(1)
 
     class Dying(base):
         def _embed(self, texts):
-            if on_worker() and (marker is None or not marker.exists()):
-                if marker is not None:
-                    marker.touch()
-                os._exit(1)
+            die_on_a_worker()
             return super()._embed(texts)
+
+        def token_encoder(self):
+            encoder = super().token_encoder()
+            encode = encoder.encode
+
+            def dying_encode(texts, words=None):
+                die_on_a_worker()
+                return encode(texts, words)
+
+            encoder.encode = dying_encode
+            return encoder
 
     return Dying()
 
@@ -83,10 +97,13 @@ def options(out: Path, **kw) -> BuildOptions:
     return BuildOptions(out_dir=out, progress=False, **kw)
 
 
-def test_a_local_cluster_builds_the_bytes_of_the_in_process_engine(corpus, tmp_path, trigram_embedder, by_value):
-    here = build([corpus], options(tmp_path / "here"), embedder=trigram_embedder())
+@pytest.mark.parametrize("extractor", ["tagger", "rules"])  # the default first
+def test_a_local_cluster_builds_the_bytes_of_the_in_process_engine(corpus, tmp_path, trigram_embedder, by_value,
+                                                                   extractor):
+    here = build([corpus], options(tmp_path / "here", extractor=extractor), embedder=trigram_embedder())
     cached = CachedEmbedder(trigram_embedder(), tmp_path / "cache")  # workers unpickle it, reopen the file
-    dask_report = build([corpus], options(tmp_path / "dask", engine="dask", scheduler="local:2"), embedder=cached)
+    on_dask = options(tmp_path / "dask", engine="dask", scheduler="local:2", extractor=extractor)
+    dask_report = build([corpus], on_dask, embedder=cached)
     assert dask_report.extracted == here.extracted == 16
     assert exports(tmp_path / "dask") == exports(tmp_path / "here")
 

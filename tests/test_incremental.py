@@ -35,35 +35,42 @@ def options(out: Path, **kw) -> BuildOptions:
     return BuildOptions(out_dir=out, progress=False, **kw)
 
 
-def test_adding_papers_extracts_only_them_and_equals_a_scratch_build(bundled_papers, tmp_path, trigram_embedder):
+@pytest.mark.parametrize("extractor", ["tagger", "rules"])  # the default first
+def test_adding_papers_extracts_only_them_and_equals_a_scratch_build(bundled_papers, tmp_path, trigram_embedder,
+                                                                     extractor):
     old, new = bundled_papers[:20], bundled_papers[20:]
     inc = tmp_path / "incremental"
-    first = build([write_papers(tmp_path / "day1.jsonl", old)], options(inc), embedder=trigram_embedder())
+    opts = {"extractor": extractor}
+    first = build([write_papers(tmp_path / "day1.jsonl", old)], options(inc, **opts), embedder=trigram_embedder())
     assert (first.extracted, first.reused) == (20, 0)
     day2 = write_papers(tmp_path / "day2.jsonl", new)
     both = [tmp_path / "day1.jsonl", day2]
-    report = build(both, options(inc), embedder=trigram_embedder())
+    report = build(both, options(inc, **opts), embedder=trigram_embedder())
     assert (report.extracted, report.reused) == (4, 20)
     assert "papers extracted: 4  reused from earlier builds: 20" in report.summary()
 
-    scratch = build(both, options(tmp_path / "scratch"), embedder=trigram_embedder())
+    scratch = build(both, options(tmp_path / "scratch", **opts), embedder=trigram_embedder())
     assert (scratch.extracted, scratch.reused) == (24, 0)
+    assert scratch.method_task_links > 0  # the links (evidence pairs with the tagger) survive the store too
     assert exports(inc) == exports(tmp_path / "scratch")
     assert all(p.key in (inc / "graph.nt").read_text() for p in new)
 
 
-def test_reused_results_skip_the_per_paper_work(bundled_papers, tmp_path, trigram_embedder):
+@pytest.mark.parametrize("extractor", ["tagger", "rules"])
+def test_reused_results_skip_the_per_paper_work(bundled_papers, tmp_path, trigram_embedder, extractor):
     corpus = write_papers(tmp_path / "papers.jsonl", bundled_papers[:8])
-    build([corpus], options(tmp_path / "out"), embedder=trigram_embedder())
+    build([corpus], options(tmp_path / "out", extractor=extractor), embedder=trigram_embedder())
     embedder = trigram_embedder()
-    report = build([corpus], options(tmp_path / "out", force=True), embedder=embedder)
-    assert (report.extracted, report.reused) == (0, 8)
-    # no paper text is embedded again: only the corpus-wide steps (typing, merging) ask for vectors
-    texts = {p.text for p in bundled_papers[:8]}
     seen: list[str] = []
     embedder.embed = lambda batch: seen.extend(batch) or type(embedder).embed(embedder, batch)
-    build([corpus], options(tmp_path / "out", force=True), embedder=embedder)
-    assert seen and not texts & set(seen)
+    report = build([corpus], options(tmp_path / "out", force=True, extractor=extractor), embedder=embedder)
+    assert (report.extracted, report.reused) == (0, 8)
+    # no paper text is embedded or encoded again
+    assert not {p.text for p in bundled_papers[:8]} & set(seen)
+    if extractor == "tagger":
+        assert embedder.calls == 0  # nor any phrase: the corpus-wide steps embed nothing
+    else:
+        assert seen  # the rules' prototype typing embeds phrases (from the cache, in a real build)
 
 
 def test_other_options_invalidate_the_results_and_say_so(bundled_papers, tmp_path, trigram_embedder, capsys):
@@ -107,5 +114,8 @@ def test_the_store_records_its_format(bundled_papers, tmp_path, trigram_embedder
         meta = dict(db.execute("SELECT name, value FROM meta"))
         (result,) = db.execute("SELECT result FROM paper LIMIT 1").fetchone()
     assert meta["format"] == "1" and len(meta["fingerprint"]) == 64
-    phrase = json.loads(result)["phrases"][0]
-    assert isinstance(phrase[0], str) and isinstance(phrase[1], float) and phrase[3] == "keybert"
+    data = json.loads(result)
+    phrase = data["phrases"][0]
+    assert isinstance(phrase[0], str) and isinstance(phrase[1], float) and phrase[3] == "tagger"
+    assert data["votes"] and all(v in ("", "Method", "Task", "Material") for _, v in data["votes"])
+    assert all(isinstance(m, str) and isinstance(t, str) and 0 <= s <= 1 for m, t, s, _ in data["pairs"])

@@ -80,7 +80,8 @@ def test_forced_rebuild_reruns_and_gives_identical_bytes(corpus, tmp_path, trigr
     before = {name: data for name, (_, data) in snapshot(out).items()}
     embedder = trigram_embedder()
     report = build([corpus], BuildOptions(out_dir=out, progress=False, force=True), embedder=embedder)
-    assert not report.up_to_date and embedder.calls > 0
+    # every stage ran again, on the per-paper results the first build stored (no forward pass needed)
+    assert not report.up_to_date and report.reused == len(PAPERS) and embedder.calls == 0
     assert {name: data for name, (_, data) in snapshot(out).items()} == before
 
 
@@ -218,7 +219,9 @@ def test_a_damaged_cache_gives_the_same_graph(corpus, tmp_path, trigram_embedder
 
     cache = tmp_path / "cache"
     cached = CachedEmbedder(trigram_embedder(), cache)
-    build([corpus], BuildOptions(out_dir=tmp_path / "clean", progress=False), embedder=cached)
+    # the rules extractor: the tagger embeds no phrase, so only the rules path reads the embedding cache
+    rules = {"progress": False, "extractor": "rules"}
+    build([corpus], BuildOptions(out_dir=tmp_path / "clean", **rules), embedder=cached)
     cached.close()  # checkpoints the WAL into the file
     clean = exports_bytes(tmp_path / "clean")
     db_file = cache / "embeddings.sqlite"
@@ -241,7 +244,7 @@ def test_a_damaged_cache_gives_the_same_graph(corpus, tmp_path, trigram_embedder
         again = CachedEmbedder(trigram_embedder(), cache)
         with warnings.catch_warnings(record=True) as seen:
             warnings.simplefilter("always")
-            build([corpus], BuildOptions(out_dir=tmp_path / damage, progress=False), embedder=again)
+            build([corpus], BuildOptions(out_dir=tmp_path / damage, **rules), embedder=again)
         again.close()
         assert exports_bytes(tmp_path / damage) == clean, damage
         assert again.misses > 0 and any("cache" in str(w.message) for w in seen), damage
@@ -250,10 +253,21 @@ def test_a_damaged_cache_gives_the_same_graph(corpus, tmp_path, trigram_embedder
 def test_the_cache_serves_a_forced_rebuild(corpus, tmp_path, trigram_embedder):
     inner = trigram_embedder()
     cached = CachedEmbedder(inner, tmp_path / "cache")
-    build([corpus], BuildOptions(out_dir=tmp_path / "a", progress=False), embedder=cached)
+    rules = {"progress": False, "extractor": "rules"}  # the path that embeds phrases, through the cache
+    build([corpus], BuildOptions(out_dir=tmp_path / "a", **rules), embedder=cached)
     calls = inner.calls
-    report = build([corpus], BuildOptions(out_dir=tmp_path / "a", progress=False, force=True), embedder=cached)
+    report = build([corpus], BuildOptions(out_dir=tmp_path / "a", force=True, **rules), embedder=cached)
     assert inner.calls == calls and report.embedded == 0 and report.cache_hits > 0
+
+
+def test_the_default_tagger_build_embeds_no_phrase(corpus, tmp_path, trigram_embedder):
+    """One forward pass per paper and nothing else: no phrase, label or prototype goes through ``embed``."""
+    embedder = trigram_embedder()
+    asked: list[str] = []
+    embedder.embed = lambda texts: asked.extend(texts) or type(embedder).embed(embedder, texts)
+    report = build([corpus], BuildOptions(out_dir=tmp_path / "out", progress=False), embedder=embedder)
+    assert BuildOptions().extractor == "tagger" and report.extracted == len(PAPERS)
+    assert asked == [] and embedder.calls == len(PAPERS)  # the token encoder's passes, one per paper
 
 
 # --- the CLI ------------------------------------------------------------------------------------------

@@ -59,6 +59,14 @@ class Embedder:
     def _embed(self, texts: list[str]) -> np.ndarray:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def token_encoder(self):  # -> kg.extract.tokens.TokenEncoder, or an object with its ``encode``
+        """The same model's per-word encoder (one forward pass per text, :mod:`kg.extract.tokens`), which
+        ``--extractor tagger`` reads instead of sentence vectors; an embedder without one cannot serve it."""
+        raise NotImplementedError(
+            f"{type(self).__name__} ({self.model_id}) has no token encoder: the tagger extractor needs one "
+            "(use --extractor rules)"
+        )
+
 
 class SentenceTransformerEmbedder(Embedder):
     """all-MiniLM-L6-v2 through sentence-transformers, from the bundled package.
@@ -111,7 +119,18 @@ class SentenceTransformerEmbedder(Embedder):
         """Pickles without the loaded model (a Dask worker loads its own, once, on first use)."""
         state = dict(self.__dict__)
         state.pop("model", None)
+        state.pop("_token_encoder", None)
         return state
+
+    def token_encoder(self):  # -> kg.extract.tokens.TokenEncoder
+        """The per-word encoder over this embedder's model: one loaded model serves both (kept, so its
+        counters add up over a build)."""
+        encoder = self.__dict__.get("_token_encoder")
+        if encoder is None:
+            from kg.extract.tokens import TokenEncoder
+
+            encoder = self.__dict__["_token_encoder"] = TokenEncoder(lambda: self.model)
+        return encoder
 
     @property
     def device(self) -> str:
@@ -250,6 +269,11 @@ class CachedEmbedder(Embedder):
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
         self._local = threading.local()
+
+    def token_encoder(self):  # -> kg.extract.tokens.TokenEncoder
+        """The wrapped model's per-word encoder; its vectors are not cached (too big, see
+        :mod:`kg.extract.tokens`): the per-paper results made from them are (:mod:`kg.paper_results`)."""
+        return self.inner.token_encoder()
 
     @staticmethod
     def _key(text: str) -> bytes:

@@ -71,15 +71,22 @@ def _find(words: Sequence[str], phrase: str) -> list[tuple[int, int]]:
 
 @dataclass(frozen=True, eq=False)
 class TaggedStage:
-    """The map step of ``--extractor tagger`` (see the module docstring); pickles without its model."""
+    """The map step of ``--extractor tagger`` (see the module docstring); pickles without its model.
+
+    ``embedder`` (a :class:`kg.extract.embed.Embedder`) supplies the encoder
+    (:meth:`~kg.extract.embed.Embedder.token_encoder`), so the build's one model serves both, and a test's
+    stand-in embedder brings its stand-in encoder; without one, the bundled model is loaded on ``device``.
+    The embedder travels with the pickled stage (without its loaded model): a Dask worker runs the same
+    kind of encoder as the build, loading its model once.
+    """
 
     ranking: RankingOptions = RankingOptions()
     weights: str = str(WEIGHTS)
     device: str = "auto"
-    embedder: object = field(default=None, repr=False, compare=False)  # whose loaded model to share
+    embedder: object = field(default=None, repr=False, compare=False)  # whose model (or stand-in) to use
 
     def __getstate__(self):
-        return {"ranking": self.ranking, "weights": self.weights, "device": self.device, "embedder": None}
+        return {"ranking": self.ranking, "weights": self.weights, "device": self.device, "embedder": self.embedder}
 
     def __setstate__(self, state):
         for k, v in state.items():
@@ -95,12 +102,9 @@ class TaggedStage:
 
     @functools.cached_property
     def encoder(self) -> TokenEncoder:
-        from kg.extract.embed import SentenceTransformerEmbedder
-
-        inner = getattr(self.embedder, "inner", self.embedder)
-        if isinstance(inner, SentenceTransformerEmbedder):
-            return TokenEncoder(lambda: inner.model)
-        return TokenEncoder(device=self.device)
+        if self.embedder is None:
+            return TokenEncoder(device=self.device)
+        return self.embedder.token_encoder()
 
     @functools.cached_property
     def _classifier(self):
@@ -120,7 +124,8 @@ class TaggedStage:
         from kg.extract.embed import MODEL_NAME
         from kg.extract.per_paper import stage_fingerprint
 
-        return stage_fingerprint("tagger", MODEL_NAME, self.tagger.digest, self.ranking)
+        model = MODEL_NAME if self.embedder is None else self.embedder.model_id
+        return stage_fingerprint("tagger", model, self.tagger.digest, self.ranking)
 
     @functools.cached_property
     def _keybert(self):
