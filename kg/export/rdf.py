@@ -39,6 +39,7 @@ True
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import os
 import re
@@ -220,11 +221,13 @@ def _write(
     **layout: str,
 ) -> None:
     """Write every block of the export through ``render``. A node's block is keyed by the node, its
-    attributes and its out-edges; the ontology, the code and the extractor version go into the salt."""
+    attributes and its out-edges; the ontology files' bytes, the code and the extractor version go into
+    the salt (not the ontology's path: a build from another checkout of the same files reuses blocks)."""
     makers = _export_block_makers(graph, _ontology_triples(ontology_dir))
     blocks = ((key, functools.partial(_render, render, make)) for key, make in makers)
     version = str(graph.graph.get("extractor_version", "paper-kg"))
-    write_blocks(path, blocks, salt=f"{name}\0{version}\0{os.fspath(ontology_dir)}", previous=previous, **layout)
+    ontology = hashlib.sha256(b"".join(f.read_bytes() for f in ontology_files(ontology_dir))).hexdigest()
+    write_blocks(path, blocks, salt=f"{name}\0{version}\0{ontology}", previous=previous, **layout)
 
 
 def _render(render: Callable[[list[Triple]], str], make: Callable[[], list[Triple]]) -> str:
