@@ -61,12 +61,15 @@ class _Mention:
     text: str
 
 
-def _find(words: Sequence[str], phrase: str) -> list[tuple[int, int]]:
-    """Word spans where ``phrase``'s words occur (case-insensitive)."""
+def _find(low: Sequence[str], phrase: str) -> list[tuple[int, int]]:
+    """Word spans where ``phrase``'s words occur in ``low``, the text's words in lower case (lowered once per
+    paper, not once per phrase: it was a tenth of the per-paper work)."""
     target = [w.lower() for w, _, _ in words_of(phrase)]
-    low = [w.lower() for w in words]
     n = len(target)
-    return [(i, i + n) for i in range(len(low) - n + 1) if n and low[i : i + n] == target]
+    if not n:
+        return []
+    first = target[0]
+    return [(i, i + n) for i in range(len(low) - n + 1) if low[i] == first and low[i : i + n] == target]
 
 
 @dataclass(frozen=True, eq=False)
@@ -176,7 +179,8 @@ class TaggedStage:
             if label_key(surface) and not is_generic(surface):
                 tagged_text.setdefault(label_key(surface), surface)
         phrases = {key: c.text for key, c in cands.items()} | {k: s for k, s in tagged_text.items() if k not in cands}
-        occurrences = {p: _find(words, p) for p in phrases.values()}
+        low = [w.lower() for w in words]
+        occurrences = {p: _find(low, p) for p in phrases.values()}
         occurrences = {p: o for p, o in occurrences.items() if o}
         votes = {}
         for p, occ in occurrences.items():
