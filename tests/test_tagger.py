@@ -43,6 +43,38 @@ def test_viterbi_picks_the_best_legal_path():
     assert spans_of(viterbi(logp, TAGS), TAGS) == [(1, 2, "Task")]
 
 
+def test_numpy_inference_matches_the_torch_networks_it_was_trained_as():
+    import torch
+
+    from kg.extract.train import TAGS as ALL_TAGS
+    from kg.extract.train import TrainOptions, _TaggerNet, tagger_params
+
+    torch.manual_seed(3)
+    net = _TaggerNet(6, TrainOptions(hidden=8)).eval()
+    x = np.random.default_rng(0).normal(size=(11, 6)).astype(np.float32)
+    mean, scale = x.mean(axis=0), x.std(axis=0) + 0.5
+    word = {"w1": np.eye(6, 8, dtype=np.float32), "b1": np.zeros(8, np.float32)}
+    word |= {"w2": np.ones((8, len(ALL_TAGS)), np.float32), "b2": np.arange(len(ALL_TAGS), dtype=np.float32)}
+    xs = torch.tensor((x - mean) / scale)
+    with torch.no_grad():
+        context = torch.softmax(net(xs), dim=1).numpy()
+        alone = torch.softmax(
+            torch.relu(xs @ torch.tensor(word["w1"])) @ torch.tensor(word["w2"]) + torch.tensor(word["b2"]), 1
+        )
+    params = {"mean": mean, "scale": scale} | word
+    np.testing.assert_allclose(SpanTagger(params, ALL_TAGS).probabilities(x), alone.numpy(), atol=1e-5)
+    both = SpanTagger(params | tagger_params(net), ALL_TAGS).probabilities(x)
+    np.testing.assert_allclose(both, (alone.numpy() + context) / 2, atol=1e-5)
+
+
+def test_incomplete_context_weights_are_refused(tmp_path):
+    path = tmp_path / "w.npz"
+    arrays = {"w1": np.zeros((4, 8)), "b1": np.zeros(8), "w2": np.zeros((8, 5)), "b2": np.zeros(5)}
+    np.savez(path, tags=np.array(TAGS), mean=np.zeros(4), scale=np.ones(4), lstm_fw_ih=np.zeros((16, 8)), **arrays)
+    with pytest.raises(InputError, match=r"w\.npz.*context model arrays incomplete"):
+        SpanTagger.load(path)
+
+
 def test_missing_weights_name_the_file_and_the_fix(tmp_path):
     with pytest.raises(InputError, match=r"nothere\.npz.*make train"):
         SpanTagger.load(tmp_path / "nothere.npz")

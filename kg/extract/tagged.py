@@ -167,14 +167,7 @@ class TaggedStage:
                 kind_at[w] = t.type
         cands = {label_key(c.text): c for c in candidates(paper, self.ranking.max_words)}
         tagged_text = {}
-        for t in tagged:
-            start, end = t.start, t.end
-            while start < end and _edge_word(words[start]):
-                start += 1
-            while end > start and _edge_word(words[end - 1]):
-                end -= 1
-            if start == end:
-                continue
+        for start, end in (part for t in tagged for part in _parts(words, t.start, t.end)):
             surface = text[enc.spans[start][0] : enc.spans[end - 1][1]]
             if label_key(surface) and not is_generic(surface):
                 tagged_text.setdefault(label_key(surface), surface)
@@ -235,6 +228,31 @@ class TaggedStage:
             sent = next((text[s:e] for s, e in sents if s <= start < e), text.strip()).strip()
             out.append((mp, tp, round(prob, 4), sent))
         return out
+
+
+_SPLIT = frozenset(",;()[]{}")
+
+
+def _parts(words: Sequence[str], start: int, end: int) -> list[tuple[int, int]]:
+    """A tagged span cut at commas, semicolons and brackets (a list or "large language models (LLMs" is
+    more than one name), each part trimmed of edge punctuation and function words; empty parts dropped.
+
+    >>> _parts("the large language models ( LLMs".split(), 0, 6)
+    [(1, 4), (5, 6)]
+    """
+    out, cut = [], start
+    for i in range(start, end + 1):
+        if i < end and words[i] not in _SPLIT:
+            continue
+        s, e = cut, i
+        while s < e and _edge_word(words[s]):
+            s += 1
+        while e > s and _edge_word(words[e - 1]):
+            e -= 1
+        if s < e:
+            out.append((s, e))
+        cut = i + 1
+    return out
 
 
 def _edge_word(word: str) -> bool:

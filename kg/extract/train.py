@@ -4,8 +4,9 @@ Reads ``scierc/train.json`` (training) and ``scierc/dev.json`` (model selection,
 folder (default ``../shared/bench``); never SciERC's test split. Every abstract runs through the frozen
 encoder once (:class:`kg.extract.tokens.TokenEncoder`); then
 
-1. the tagger (:mod:`kg.extract.tagger`): an MLP from each word's features to BIO tags, trained with AdamW
-   and cross-entropy (torch, CPU, fixed seeds);
+1. the tagger (:mod:`kg.extract.tagger`): a hidden layer and a bidirectional LSTM from each text's word
+   features to BIO tags, trained with AdamW and cross-entropy, a few texts per step (torch, CPU, fixed
+   seeds);
 2. the relation classifier (:mod:`kg.extract.relations`): logistic regression over every gold
    (Method, Task) mention pair of a training abstract, positive when SciERC says USED-FOR.
 
@@ -41,8 +42,10 @@ class TrainOptions:
     """Training settings (the defaults were selected on SciERC dev)."""
 
     hidden: int = 128
-    epochs: int = 12
-    batch: int = 512
+    epochs: int = 20  # context model
+    batch: int = 4  # texts per step
+    word_epochs: int = 12
+    word_batch: int = 512  # words per step
     learning_rate: float = 1e-3
     dropout: float = 0.3
     weight_decay: float = 1e-4
@@ -62,19 +65,98 @@ def bio_labels(doc: Document) -> np.ndarray:
     return y
 
 
+class _TaggerNet:
+    """The torch twin of the tagger's context model, for training (dropout only while training)."""
+
+    def __new__(cls, width: int, options: TrainOptions):
+        import torch
+
+        nn = torch.nn
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.drop = nn.Dropout(options.dropout)
+                self.inp = nn.Linear(width, options.hidden)
+                self.lstm = nn.LSTM(options.hidden, options.hidden // 2, batch_first=True, bidirectional=True)
+                self.out = nn.Linear(options.hidden, len(TAGS))
+
+            def forward(self, x):  # (words, width) of one text -> (words, tags) logits
+                h = torch.relu(self.inp(self.drop(x)))
+                return self.out(self.drop(h + self.lstm(h[None])[0][0]))
+
+        return Net()
+
+
+def tagger_params(net) -> dict[str, np.ndarray]:
+    """The context model's arrays :class:`SpanTagger` reads, from a trained :class:`_TaggerNet`."""
+
+    def a(t) -> np.ndarray:
+        return t.detach().numpy().astype(np.float32)
+
+    lstm = net.lstm
+    params = {
+        "ctx_w1": a(net.inp.weight).T,
+        "ctx_b1": a(net.inp.bias),
+        "ctx_w2": a(net.out.weight).T,
+        "ctx_b2": a(net.out.bias),
+    }
+    for d, suffix in (("fw", ""), ("bw", "_reverse")):
+        params[f"lstm_{d}_ih"] = a(getattr(lstm, f"weight_ih_l0{suffix}"))
+        params[f"lstm_{d}_hh"] = a(getattr(lstm, f"weight_hh_l0{suffix}"))
+        params[f"lstm_{d}_b"] = a(getattr(lstm, f"bias_ih_l0{suffix}") + getattr(lstm, f"bias_hh_l0{suffix}"))
+    return params
+
+
 def train_tagger(docs: Sequence[Document], encoded: Sequence[Encoded], options: TrainOptions) -> SpanTagger:
-    """Fit the MLP on the words of ``docs``."""
+    """Fit the word model (words in batches) and the context model (one text per sequence,
+    :attr:`TrainOptions.batch` texts per step) on ``docs``."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # one text's small matrices a step: more threads only wait on each other
+    try:
+        return _fit_tagger(docs, encoded, options)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _fit_tagger(docs: Sequence[Document], encoded: Sequence[Encoded], options: TrainOptions) -> SpanTagger:
     import torch
 
     torch.manual_seed(options.seed)
     x = np.vstack([e.features for e in encoded])
-    y = np.concatenate([bio_labels(d) for d in docs])
     mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-6
-    xt, yt = torch.tensor((x - mean) / scale, dtype=torch.float32), torch.tensor(y)
+    xs = [torch.tensor((e.features - mean) / scale, dtype=torch.float32) for e in encoded]
+    ys = [torch.tensor(bio_labels(d)) for d in docs]
+    net = _TaggerNet(x.shape[1], options)
+    opt = torch.optim.AdamW(net.parameters(), lr=options.learning_rate, weight_decay=options.weight_decay)
+    loss_fn = torch.nn.CrossEntropyLoss(reduction="sum")
+    generator = torch.Generator().manual_seed(options.seed)
+    net.train()
+    for _ in range(options.epochs):
+        order = torch.randperm(len(xs), generator=generator).tolist()
+        for i in range(0, len(order), options.batch):
+            rows = order[i : i + options.batch]
+            opt.zero_grad()
+            loss = sum(loss_fn(net(xs[j]), ys[j]) for j in rows) / sum(len(ys[j]) for j in rows)
+            loss.backward()
+            opt.step()
+    net.eval()
+    params = {"mean": mean.astype(np.float32), "scale": scale.astype(np.float32)}
+    word = _fit_word_model(torch.tensor(np.vstack([x.numpy() for x in xs])), torch.cat(ys), options)
+    return SpanTagger(params | word | tagger_params(net), TAGS)
+
+
+def _fit_word_model(xt, yt, options: TrainOptions) -> dict[str, np.ndarray]:
+    """The word model: an MLP over standardized word features, words shuffled in batches."""
+    import torch
+
     nn = torch.nn
+    torch.manual_seed(options.seed)
     net = nn.Sequential(
         nn.Dropout(options.dropout),
-        nn.Linear(x.shape[1], options.hidden),
+        nn.Linear(xt.shape[1], options.hidden),
         nn.ReLU(),
         nn.Dropout(options.dropout),
         nn.Linear(options.hidden, len(TAGS)),
@@ -83,22 +165,19 @@ def train_tagger(docs: Sequence[Document], encoded: Sequence[Encoded], options: 
     loss_fn = nn.CrossEntropyLoss()
     generator = torch.Generator().manual_seed(options.seed)
     net.train()
-    for _ in range(options.epochs):
+    for _ in range(options.word_epochs):
         order = torch.randperm(len(xt), generator=generator)
-        for i in range(0, len(order), options.batch):
-            rows = order[i : i + options.batch]
+        for i in range(0, len(order), options.word_batch):
+            rows = order[i : i + options.word_batch]
             opt.zero_grad()
             loss_fn(net(xt[rows]), yt[rows]).backward()
             opt.step()
-    params = {
+    return {
         "w1": net[1].weight.detach().numpy().T.astype(np.float32),
         "b1": net[1].bias.detach().numpy(),
         "w2": net[4].weight.detach().numpy().T.astype(np.float32),
         "b2": net[4].bias.detach().numpy(),
-        "mean": mean.astype(np.float32),
-        "scale": scale.astype(np.float32),
     }
-    return SpanTagger(params, TAGS)
 
 
 def tagger_scores(tagger: SpanTagger, docs: Sequence[Document], encoded: Sequence[Encoded]) -> dict:
@@ -146,7 +225,7 @@ def train_relations(x: np.ndarray, y: np.ndarray, options: TrainOptions) -> Rela
 
 def save(path: Path, tagger: SpanTagger, relations: RelationModel) -> None:
     """Both models in one ``.npz`` (float16 matrices: half the size, the same tags on SciERC dev)."""
-    arrays = {k: (v.astype(np.float16) if k in ("w1", "rel_coef") else v) for k, v in tagger.params.items()}
+    arrays = {k: (v.astype(np.float16) if k in ("w1", "ctx_w1", "rel_coef") else v) for k, v in tagger.params.items()}
     arrays |= relations.params()
     arrays["tags"] = np.asarray(tagger.tags)
     with atomic_path(path) as tmp, open(tmp, "wb") as f:
