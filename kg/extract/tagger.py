@@ -114,21 +114,24 @@ def _check_lstm(params: dict[str, np.ndarray]) -> None:
             raise ValueError("LSTM array shapes do not fit the hidden layer")
 
 
-def _lstm(x: np.ndarray, params: dict[str, np.ndarray], direction: str) -> np.ndarray:
-    """One direction of a torch ``nn.LSTM`` layer (gates in torch's order: input, forget, cell, output)."""
-    w_ih = params[f"lstm_{direction}_ih"].astype(np.float32)
-    w_hh = params[f"lstm_{direction}_hh"].astype(np.float32)
-    size = w_hh.shape[1]
-    gates_x = x @ w_ih.T + params[f"lstm_{direction}_b"]
-    h, c = np.zeros(size, np.float32), np.zeros(size, np.float32)
-    out = np.zeros((len(x), size), np.float32)
-    for t in range(len(x)):
-        g = gates_x[t] + w_hh @ h
-        i, f, o = (1.0 / (1.0 + np.exp(-g[k * size : (k + 1) * size])) for k in (0, 1, 3))
-        c = f * c + i * np.tanh(g[2 * size : 3 * size])
-        h = o * np.tanh(c)
+def _bilstm(x: np.ndarray, params: dict[str, np.ndarray]) -> np.ndarray:
+    """A torch bidirectional ``nn.LSTM`` layer (gates in torch's order: input, forget, cell, output), both
+    directions stepped together so a text costs one short loop over its words."""
+    w_ih = np.stack([params[f"lstm_{d}_ih"] for d in ("fw", "bw")]).astype(np.float32)  # (2, 4h, in)
+    w_hh = np.stack([params[f"lstm_{d}_hh"] for d in ("fw", "bw")]).astype(np.float32)  # (2, 4h, h)
+    bias = np.stack([params[f"lstm_{d}_b"] for d in ("fw", "bw")]).astype(np.float32)
+    size, n = w_hh.shape[2], len(x)
+    gates_x = np.einsum("ni,dgi->ndg", x, w_ih) + bias  # (n, 2, 4h)
+    gates_x[:, 1] = gates_x[::-1, 1]  # the backward direction reads the words last to first
+    h, c = np.zeros((2, size), np.float32), np.zeros((2, size), np.float32)
+    out = np.zeros((n, 2, size), np.float32)
+    for t in range(n):
+        g = gates_x[t] + (w_hh @ h[:, :, None])[:, :, 0]
+        sig = 0.5 + 0.5 * np.tanh(0.5 * g)  # the logistic function, without overflow
+        c = sig[:, size : 2 * size] * c + sig[:, :size] * np.tanh(g[:, 2 * size : 3 * size])
+        h = sig[:, 3 * size :] * np.tanh(c)
         out[t] = h
-    return out
+    return np.concatenate([out[:, 0], out[::-1, 1]], axis=1)
 
 
 class SpanTagger:
@@ -171,7 +174,7 @@ class SpanTagger:
         if "ctx_w1" not in p:
             return prob
         h = np.maximum(x @ p["ctx_w1"].astype(np.float32) + p["ctx_b1"], 0.0)
-        h = h + np.concatenate([_lstm(h, p, "fw"), _lstm(h[::-1], p, "bw")[::-1]], axis=1)
+        h = h + _bilstm(h, p)
         return (prob + _softmax(h @ p["ctx_w2"] + p["ctx_b2"])) / 2
 
     def tag(self, features: np.ndarray) -> list[Tagged]:
