@@ -34,6 +34,7 @@ browser-deps:
 
 test: install browser-deps
 	$(VENV)/bin/ruff check kg tests bench
+	$(VENV)/bin/ruff format --check kg tests bench
 	$(VENV)/bin/pytest
 
 test-fast: install

@@ -35,15 +35,17 @@ def run_eval(bench_dir: Path, work: Path | None = None, embedder=None, extractor
         t0 = time.perf_counter()
         inp = work / gold.replace(".jsonl", ".input.jsonl")
         with open(inp, "w", encoding="utf-8") as f:
-            subprocess.run([sys.executable, str(bench_dir / "to_input.py"), str(bench_dir / gold)],
-                           stdout=f, check=True)
+            subprocess.run(
+                [sys.executable, str(bench_dir / "to_input.py"), str(bench_dir / gold)], stdout=f, check=True
+            )
         out = work / name / gold.replace(".jsonl", "")
-        build([inp], BuildOptions(out_dir=out, progress=False, html_max_nodes=None, extractor=name),
-              embedder=embedder)
+        build([inp], BuildOptions(out_dir=out, progress=False, html_max_nodes=None, extractor=name), embedder=embedder)
         seconds = time.perf_counter() - t0
         score = subprocess.run(
             [sys.executable, str(bench_dir / "score.py"), str(bench_dir / gold), str(out / "graph.ttl"), *ontology],
-            capture_output=True, text=True, check=True,
+            capture_output=True,
+            text=True,
+            check=True,
         )
         print(f"== {gold}, --extractor {name}  (build + score {seconds:.1f}s, graph in {out})")
         print(score.stdout.rstrip())
@@ -54,11 +56,16 @@ def main(argv: list[str] | None = None) -> int:
     import argparse
 
     p = argparse.ArgumentParser(description="score extraction against the gold files in ../shared/bench")
-    p.add_argument("--bench-dir", default="../shared/bench",
-                   help="folder of the gold files and scorer (default: %(default)s)")
+    p.add_argument(
+        "--bench-dir", default="../shared/bench", help="folder of the gold files and scorer (default: %(default)s)"
+    )
     p.add_argument("--work", default=None, help="keep the built graphs here (default: a new temporary folder)")
-    p.add_argument("--extractor", choices=["rules", "tagger"], default=None,
-                   help="score only this extractor (default: each, the build's default first)")
+    p.add_argument(
+        "--extractor",
+        choices=["rules", "tagger"],
+        default=None,
+        help="score only this extractor (default: each, the build's default first)",
+    )
     args = p.parse_args(argv)
     try:
         return run_eval(Path(args.bench_dir), Path(args.work) if args.work else None, extractor=args.extractor)

@@ -57,8 +57,12 @@ def _one(args: argparse.Namespace) -> None:
         result.update(seconds=time.perf_counter() - t, papers=len(papers), max_tokens=inner.model.max_seq_length)
     else:
         embedder = CachedEmbedder(inner, Path(args.cache))
-        opts = BuildOptions(out_dir=Path(args.out), progress=False, force=args.force,
-                            **({"extractor": args.extractor} if args.extractor else {}))
+        opts = BuildOptions(
+            out_dir=Path(args.out),
+            progress=False,
+            force=args.force,
+            **({"extractor": args.extractor} if args.extractor else {}),
+        )
         t = time.perf_counter()
         report = build(inputs, opts, embedder=embedder)
         result.update(
@@ -75,8 +79,12 @@ def _one(args: argparse.Namespace) -> None:
         texts=inner.texts_embedded + encoder.texts_encoded,
         tokens=inner.tokens_embedded + encoder.pieces_encoded,
         model_seconds=inner.embed_seconds + encoder.seconds,
-        embedded_texts=inner.texts_embedded, embedded_tokens=inner.tokens_embedded, embed_seconds=inner.embed_seconds,
-        encoded_texts=encoder.texts_encoded, encoded_tokens=encoder.pieces_encoded, encode_seconds=encoder.seconds,
+        embedded_texts=inner.texts_embedded,
+        embedded_tokens=inner.tokens_embedded,
+        embed_seconds=inner.embed_seconds,
+        encoded_texts=encoder.texts_encoded,
+        encoded_tokens=encoder.pieces_encoded,
+        encode_seconds=encoder.seconds,
     )
     # The export writers are forked children. A child's RSS counts the pages it still shares with the
     # build process, so the larger of the two is reported, and each is kept in the raw JSON.
@@ -86,10 +94,30 @@ def _one(args: argparse.Namespace) -> None:
     print(json.dumps(result))
 
 
-def run_child(mode: str, inputs: list[Path], cache: Path, out: Path, device: str = "cpu", *,
-              preload: bool = True, force: bool = False, extractor: str | None = None) -> dict:
-    cmd = [sys.executable, __file__, "--one", mode, "--cache", str(cache), "--out", str(out),
-           "--device", device, *map(str, inputs)]
+def run_child(
+    mode: str,
+    inputs: list[Path],
+    cache: Path,
+    out: Path,
+    device: str = "cpu",
+    *,
+    preload: bool = True,
+    force: bool = False,
+    extractor: str | None = None,
+) -> dict:
+    cmd = [
+        sys.executable,
+        __file__,
+        "--one",
+        mode,
+        "--cache",
+        str(cache),
+        "--out",
+        str(out),
+        "--device",
+        device,
+        *map(str, inputs),
+    ]
     cmd += ["--extractor", extractor] if extractor else []
     cmd += ["--preload"] if preload else []
     cmd += ["--force"] if force else []
@@ -118,7 +146,8 @@ def _profile(floor: dict, cold: dict) -> list[str]:
         f"({cold['tokens'] / max(model_s, 1e-9):,.0f} tokens/s here, {floor['tokens'] / a:,.0f} in the floor).",
         f"- Everything else (chunking, tagging, KeyBERT's bookkeeping, relation scoring, typing, merging, graph, "
         f"the five exports): {rest:.1f} s, {rest / a:.2f}x the floor on its own. Stages: "
-        + ", ".join(f"{k} {v:.1f} s" for k, v in cold["stages"].items() if v >= 0.05) + ".",
+        + ", ".join(f"{k} {v:.1f} s" for k, v in cold["stages"].items() if v >= 0.05)
+        + ".",
     ]
 
 
@@ -156,8 +185,12 @@ def main() -> None:
     p.add_argument("--force", action="store_true", help="(child) kg build --force")
     p.add_argument("inputs", nargs="*")
     p.add_argument("--sizes", type=int, nargs="*", default=[2000, 5000, 20000])
-    p.add_argument("--extractor", default=None, choices=["tagger", "rules"],
-                   help="the extractor to build with (default: kg build's)")
+    p.add_argument(
+        "--extractor",
+        default=None,
+        choices=["tagger", "rules"],
+        help="the extractor to build with (default: kg build's)",
+    )
     p.add_argument("--write", default=str(ROOT / "bench" / "results.md"))
     args = p.parse_args()
     if args.mode:
@@ -173,8 +206,16 @@ def main() -> None:
     warm = run_child("build", [], work / "cache", work / "out", preload=False, **ext)
     forced = run_child("build", [], work / "cache", work / "out", preload=False, force=True, **ext)
     extra = work / "plus-one.jsonl"
-    extra.write_text(json.dumps({"id": "bench-new-paper", "title": "Sparse Mixture-of-Experts Serving on Edge TPUs",
-                                 "abstract": "We route tokens to experts on an Edge TPU and measure latency."}) + "\n")
+    extra.write_text(
+        json.dumps(
+            {
+                "id": "bench-new-paper",
+                "title": "Sparse Mixture-of-Experts Serving on Edge TPUs",
+                "abstract": "We route tokens to experts on an Edge TPU and measure latency.",
+            }
+        )
+        + "\n"
+    )
     from kg.corpus import default_corpus_dir  # noqa: E402  (ROOT is on sys.path now)
 
     plus_one = run_child("build", [default_corpus_dir(), extra], work / "cache", work / "out", preload=False, **ext)
@@ -203,30 +244,50 @@ def main() -> None:
         f"| (a) embedding floor: {floor['papers']} papers' text once | {a:.1f} | 1.00 | "
         f"{floor['model_load_s']:.1f} | {floor['texts']} | {floor['tokens']:,} | {floor['peak_rss_mb']:.0f} |",
     ]
-    runs = (("(b) cold build", cold), ("(c) warm rebuild, nothing changed (up to date)", warm),
-            ("(c') warm rebuild, forced (`--force`: per-paper results stored, vectors cached)", forced),
-            ("(+1) one new paper", plus_one))
+    runs = (
+        ("(b) cold build", cold),
+        ("(c) warm rebuild, nothing changed (up to date)", warm),
+        ("(c') warm rebuild, forced (`--force`: per-paper results stored, vectors cached)", forced),
+        ("(+1) one new paper", plus_one),
+    )
     for name, r in runs:
-        lines.append(f"| {name} | {r['seconds']:.1f} | {r['seconds'] / a:.2f} | "
-                     f"{r['model_load_s']:.1f} | {r['texts']} | {r['tokens']:,} | {r['peak_rss_mb']:.0f} |")
-    lines += ["", "(d) per-stage seconds:", "", "| stage | cold | warm | warm forced | +1 |",
-              "|---|---:|---:|---:|---:|"]
+        lines.append(
+            f"| {name} | {r['seconds']:.1f} | {r['seconds'] / a:.2f} | "
+            f"{r['model_load_s']:.1f} | {r['texts']} | {r['tokens']:,} | {r['peak_rss_mb']:.0f} |"
+        )
+    lines += [
+        "",
+        "(d) per-stage seconds:",
+        "",
+        "| stage | cold | warm | warm forced | +1 |",
+        "|---|---:|---:|---:|---:|",
+    ]
     stages = list(dict.fromkeys([*cold["stages"], *warm["stages"]]))
     for stage in stages:
-        lines.append(f"| {stage} | " + " | ".join(f"{r['stages'].get(stage, 0):.2f}"
-                                                   for r in (cold, warm, forced, plus_one)) + " |")
-    lines += ["", "## Scale curve (synthetic corpora, cold cache)", "",
-              "| papers | seconds | s/paper | texts through the model | tokens | peak RSS MB (build / largest export "
-              "worker) | slowest stages |",
-              "|---:|---:|---:|---:|---:|---:|---|"]
+        lines.append(
+            f"| {stage} | "
+            + " | ".join(f"{r['stages'].get(stage, 0):.2f}" for r in (cold, warm, forced, plus_one))
+            + " |"
+        )
+    lines += [
+        "",
+        "## Scale curve (synthetic corpora, cold cache)",
+        "",
+        "| papers | seconds | s/paper | texts through the model | tokens | peak RSS MB (build / largest export "
+        "worker) | slowest stages |",
+        "|---:|---:|---:|---:|---:|---:|---|",
+    ]
     for n in args.sizes:
         corpus = synthetic_corpus(n, work / f"syn-{n}.jsonl")
         r = run_child("build", [corpus], work / f"cache-{n}", work / f"out-{n}", **ext)
         rows.append((n, r))
         slow = sorted(r["stages"].items(), key=lambda kv: -kv[1])[:3]
-        lines.append(f"| {n} | {r['seconds']:.1f} | {r['seconds'] / n:.4f} | {r['texts']} | {r['tokens']:,} | "
-                     f"{r['peak_rss_mb']:.0f} ({r['rss_self_mb']:.0f} / {r['rss_workers_mb']:.0f}) | "
-                     + ", ".join(f"{k} {v:.0f}s" for k, v in slow) + " |")
+        lines.append(
+            f"| {n} | {r['seconds']:.1f} | {r['seconds'] / n:.4f} | {r['texts']} | {r['tokens']:,} | "
+            f"{r['peak_rss_mb']:.0f} ({r['rss_self_mb']:.0f} / {r['rss_workers_mb']:.0f}) | "
+            + ", ".join(f"{k} {v:.0f}s" for k, v in slow)
+            + " |"
+        )
         print(lines[-1], flush=True)
     from kg.extract.keyphrases import candidates
     from kg.model import Paper
@@ -234,26 +295,48 @@ def main() -> None:
     new = json.loads(extra.read_text())
     # the rules embed the paper's text and its candidate phrases; the tagger runs one forward pass over its text
     new_texts = 1 if extractor == "tagger" else 1 + len(candidates(Paper("new", new["title"], new["abstract"])))
-    lines += ["", "## Targets", "", "| target | measured | met |", "|---|---|---|",
-              _target("cold build <= 1.5x the floor", f"{cold['seconds'] / a:.2f}x", cold["seconds"] / a <= 1.5),
-              _target("warm rebuild, nothing changed, <= 0.1x the floor", f"{warm['seconds'] / a:.3f}x",
-                      warm["seconds"] / a <= 0.1),
-              _target("  (forced warm rebuild, for reference)", f"{forced['seconds'] / a:.2f}x",
-                      forced["seconds"] / a <= 0.1),
-              _target("one new paper runs only its own text through the model", f"{plus_one['texts']} texts; the "
-                      f"paper has {new_texts} ({'its text' if new_texts == 1 else 'its text and candidate phrases'})",
-                      plus_one["texts"] <= new_texts)]
+    lines += [
+        "",
+        "## Targets",
+        "",
+        "| target | measured | met |",
+        "|---|---|---|",
+        _target("cold build <= 1.5x the floor", f"{cold['seconds'] / a:.2f}x", cold["seconds"] / a <= 1.5),
+        _target(
+            "warm rebuild, nothing changed, <= 0.1x the floor",
+            f"{warm['seconds'] / a:.3f}x",
+            warm["seconds"] / a <= 0.1,
+        ),
+        _target(
+            "  (forced warm rebuild, for reference)", f"{forced['seconds'] / a:.2f}x", forced["seconds"] / a <= 0.1
+        ),
+        _target(
+            "one new paper runs only its own text through the model",
+            f"{plus_one['texts']} texts; the "
+            f"paper has {new_texts} ({'its text' if new_texts == 1 else 'its text and candidate phrases'})",
+            plus_one["texts"] <= new_texts,
+        ),
+    ]
     if len(rows) >= 2:
         (n0, r0), (n1, r1) = rows[0], rows[-1]
         ratio = (r1["seconds"] / n1) / (r0["seconds"] / n0)
         lines.append(_target(f"s/paper at {n1:,} <= 1.3x s/paper at {n0:,}", f"{ratio:.2f}x", ratio <= 1.3))
-        lines.append(_target(f"peak RSS at {n1:,} papers < 3 GiB", f"{r1['peak_rss_mb'] / 1024:.2f} GiB",
-                             r1["peak_rss_mb"] < 3 * 1024))
+        lines.append(
+            _target(
+                f"peak RSS at {n1:,} papers < 3 GiB",
+                f"{r1['peak_rss_mb'] / 1024:.2f} GiB",
+                r1["peak_rss_mb"] < 3 * 1024,
+            )
+        )
     lines += ["", "## Profile of the cold build", "", *_profile(floor, cold)]
     text = "\n".join(lines) + "\n"
     print(text)
-    (work / "raw.json").write_text(json.dumps({"floor": floor, "cold": cold, "warm": warm, "forced": forced,
-                                               "plus_one": plus_one, "sizes": rows}, indent=1))
+    (work / "raw.json").write_text(
+        json.dumps(
+            {"floor": floor, "cold": cold, "warm": warm, "forced": forced, "plus_one": plus_one, "sizes": rows},
+            indent=1,
+        )
+    )
     print(f"raw measurements: {work / 'raw.json'}", file=sys.stderr)
     if args.write:
         # bench/scale.py's section (incremental and distributed builds) is kept

@@ -59,8 +59,11 @@ def paper_id(paper: Paper) -> bytes:
 
 def _encode(result: PaperResult) -> str:
     return json.dumps(
-        {"phrases": [[p.text, p.score, p.sentence, p.source] for p in result.phrases],
-         "votes": [list(v) for v in result.votes], "pairs": [list(p) for p in result.pairs]},
+        {
+            "phrases": [[p.text, p.score, p.sentence, p.source] for p in result.phrases],
+            "votes": [list(v) for v in result.votes],
+            "pairs": [list(p) for p in result.pairs],
+        },
         ensure_ascii=False,
         separators=(",", ":"),
     )

@@ -69,8 +69,17 @@ LOCK = ".kg-build.lock"
 STAGING_PREFIX = ".staging-"
 EXTRACTORS = ("rules", "tagger")
 #: libraries whose version can change the exports' bytes
-_OUTPUT_LIBRARIES = ("keybert", "sentence-transformers", "torch", "scikit-learn", "lemminflect", "networkx",
-                     "rdflib", "pyvis", "numpy")
+_OUTPUT_LIBRARIES = (
+    "keybert",
+    "sentence-transformers",
+    "torch",
+    "scikit-learn",
+    "lemminflect",
+    "networkx",
+    "rdflib",
+    "pyvis",
+    "numpy",
+)
 
 
 DEVICES = ("auto", "cpu", "cuda")
@@ -109,8 +118,19 @@ class BuildOptions:
 #: the build options that change how a build runs or reports, never the bytes of its exports; every other
 #: option is part of the build's fingerprint (see :func:`fingerprint`)
 NOT_OUTPUT_SHAPING = frozenset(
-    {"out_dir", "strict", "device", "progress", "cache_dir", "cache", "force", "allow_empty", "wait", "engine",
-     "scheduler"}
+    {
+        "out_dir",
+        "strict",
+        "device",
+        "progress",
+        "cache_dir",
+        "cache",
+        "force",
+        "allow_empty",
+        "wait",
+        "engine",
+        "scheduler",
+    }
 )
 
 
@@ -134,9 +154,11 @@ class BuildReport:
     def summary(self) -> str:
         c = self.corpus
         if self.up_to_date:
-            return (f"papers read: {c.records_read}  distinct papers: {len(c.papers)}\n"
-                    f"exports up to date (same papers, options, code and model): "
-                    f"{', '.join(str(p) for p in self.outputs)}; use --force to rebuild")
+            return (
+                f"papers read: {c.records_read}  distinct papers: {len(c.papers)}\n"
+                f"exports up to date (same papers, options, code and model): "
+                f"{', '.join(str(p) for p in self.outputs)}; use --force to rebuild"
+            )
         types = ", ".join(f"{k} {v}" for k, v in sorted(self.entities_per_type.items()))
         lines = [
             f"papers read: {c.records_read}  distinct papers: {len(c.papers)}  duplicates merged: "
@@ -151,8 +173,9 @@ class BuildReport:
         return "\n".join(lines)
 
 
-def map_papers(papers: Sequence[Paper], stage: PaperStage, engine: Engine, store: ResultStore,
-               progress: bool) -> tuple[dict[str, PaperResult], int]:
+def map_papers(
+    papers: Sequence[Paper], stage: PaperStage, engine: Engine, store: ResultStore, progress: bool
+) -> tuple[dict[str, PaperResult], int]:
     """The map step: stored results for papers seen before, the engine's for the others (stored as each
     partition finishes, so an interrupted build resumes). Returns results by paper key and how many
     papers were extracted."""
@@ -178,8 +201,13 @@ def map_papers(papers: Sequence[Paper], stage: PaperStage, engine: Engine, store
     return results, len(todo)
 
 
-def extract(papers: Sequence[Paper], embedder: Embedder, options: BuildOptions, stage_seconds: dict[str, float],
-            engine: Engine | None = None) -> tuple[Extraction, int]:
+def extract(
+    papers: Sequence[Paper],
+    embedder: Embedder,
+    options: BuildOptions,
+    stage_seconds: dict[str, float],
+    engine: Engine | None = None,
+) -> tuple[Extraction, int]:
     """The extraction stages: the per-paper map step (``engine``, default in-process; results kept in
     ``options.out_dir``), then the corpus-wide entities step. Returns the extraction and how many papers
     were extracted (the others reused stored results)."""
@@ -199,7 +227,11 @@ def extract(papers: Sequence[Paper], embedder: Embedder, options: BuildOptions, 
     # with the tagger no phrase is embedded on its own: the tagger types phrases in context, so the
     # embedding prototypes (kg.extract.classify, rule 5) are off (dev scores in bench/results.md)
     extraction = extract_entities(
-        papers, ranked, load_vocabulary(), None if tagged else embedder, options.entities,
+        papers,
+        ranked,
+        load_vocabulary(),
+        None if tagged else embedder,
+        options.entities,
         votes={p.key: dict(results[p.key].votes) for p in papers} if tagged else None,
         pairs={p.key: results[p.key].pairs for p in papers} if tagged else None,
         link_threshold=(options.entities.link_min_score or stage.relations.threshold) if tagged else 0.5,
@@ -243,8 +275,13 @@ def exporters(
 EXPORT_FILES = tuple(e.name for e in exporters())
 
 
-def write_exports(graph: nx.MultiDiGraph, out_dir: Path, html_max_nodes: int | None,
-                  workers: int | None = None, entries: Sequence[Exporter] | None = None) -> tuple[Path, ...]:
+def write_exports(
+    graph: nx.MultiDiGraph,
+    out_dir: Path,
+    html_max_nodes: int | None,
+    workers: int | None = None,
+    entries: Sequence[Exporter] | None = None,
+) -> tuple[Path, ...]:
     """Write and check every export (default: :func:`exporters`) in a staging directory, then move them all
     into ``out_dir``; a failed writer or check leaves ``out_dir`` as it was.
 
@@ -353,20 +390,27 @@ def _read_manifest(out_dir: Path) -> dict:
 
 def _is_up_to_date(manifest: dict, out_dir: Path, print_: str) -> bool:
     files = manifest.get("files")
-    return (manifest.get("fingerprint") == print_ and isinstance(files, dict)
-            and set(files) == set(EXPORT_FILES)
-            and all(_sha256(out_dir / name) == digest for name, digest in files.items()))
+    return (
+        manifest.get("fingerprint") == print_
+        and isinstance(files, dict)
+        and set(files) == set(EXPORT_FILES)
+        and all(_sha256(out_dir / name) == digest for name, digest in files.items())
+    )
 
 
 def _refuse_empty(corpus: Corpus, out_dir: Path) -> None:
     """A build that read no paper is a mistake far more often than a wish for an empty graph."""
     kept = f"; the exports in {out_dir} are kept" if _read_manifest(out_dir) else ""
-    raise InputError(", ".join(corpus.files), f"no paper to build: every record was skipped "
-                     f"({len(corpus.skipped)} malformed){kept}; --allow-empty builds an empty graph")
+    raise InputError(
+        ", ".join(corpus.files),
+        f"no paper to build: every record was skipped "
+        f"({len(corpus.skipped)} malformed){kept}; --allow-empty builds an empty graph",
+    )
 
 
-def build(inputs: list[Path] | None, options: BuildOptions = BuildOptions(),
-          embedder: Embedder | None = None) -> BuildReport:
+def build(
+    inputs: list[Path] | None, options: BuildOptions = BuildOptions(), embedder: Embedder | None = None
+) -> BuildReport:
     """Build the graph of ``inputs`` (default: the bundled corpus) and write its exports.
 
     Skips the work when ``options.out_dir`` already holds the exports of the same build (see the module
@@ -392,8 +436,9 @@ def _say_waiting(holder: str) -> None:
     print(f"kg: waiting for the other build of this directory to finish ({holder})", file=sys.stderr)
 
 
-def _build_locked(corpus: Corpus, options: BuildOptions, embedder: Embedder | None, t0: float,
-                  stages: dict[str, float]) -> BuildReport:
+def _build_locked(
+    corpus: Corpus, options: BuildOptions, embedder: Embedder | None, t0: float, stages: dict[str, float]
+) -> BuildReport:
     """The build after reading the corpus, with the output directory's lock held."""
     t = time.perf_counter()
     if embedder is None:
@@ -433,9 +478,20 @@ def _build_locked(corpus: Corpus, options: BuildOptions, embedder: Embedder | No
     per_type = dict(sorted(Counter(e.type.value for e in extraction.entities if e.id in linked).items()))
     n_links = sum(1 for *_, d in graph.edges(data=True) if d["relation"] is Relation.APPLIED_TO)
     with atomic_write(options.out_dir / MANIFEST) as f:
-        json.dump({"fingerprint": print_, "files": {p.name: _sha256(p) for p in outputs},
-                   "summary": {"entities_per_type": per_type, "links": len(extraction.mentions),
-                               "method_task_links": n_links}}, f, indent=1, sort_keys=True)
+        json.dump(
+            {
+                "fingerprint": print_,
+                "files": {p.name: _sha256(p) for p in outputs},
+                "summary": {
+                    "entities_per_type": per_type,
+                    "links": len(extraction.mentions),
+                    "method_task_links": n_links,
+                },
+            },
+            f,
+            indent=1,
+            sort_keys=True,
+        )
         f.write("\n")
     stages["exports"] = time.perf_counter() - t
     return BuildReport(

@@ -43,14 +43,24 @@ def small_records():
             identifier="p2",
             listings=(Listing("data/a.txt", 14, "Sep 9"),),
         ),
-        Paper(key="p3", title="", abstract="An abstract-only paper about image classification on ImageNet.",
-              identifier="p3"),
+        Paper(
+            key="p3",
+            title="",
+            abstract="An abstract-only paper about image classification on ImageNet.",
+            identifier="p3",
+        ),
     ]
     peft = vocab_iri("parameter-efficient-fine-tuning")
     gpu = vocab_iri("gpu")
     ents = [
-        Entity(vocab_iri("low-rank-adaptation"), "low-rank adaptation", EntityType.METHOD,
-               ("LoRA", "low-rank adapters"), (peft,), True),
+        Entity(
+            vocab_iri("low-rank-adaptation"),
+            "low-rank adaptation",
+            EntityType.METHOD,
+            ("LoRA", "low-rank adapters"),
+            (peft,),
+            True,
+        ),
         Entity(peft, "parameter-efficient fine-tuning", EntityType.METHOD, ("PEFT",), (), True),
         Entity(vocab_iri("prefix-tuning"), "prefix tuning", EntityType.METHOD, (), (peft,), True),
         Entity(entity_iri("Method", "LoRA-QA"), "LoRA-QA", EntityType.METHOD),
@@ -69,8 +79,15 @@ def small_records():
     s2 = papers[1].abstract
     M = Mention
     mentions = [
-        M("p1", entity_iri("Method", "LoRA-QA"), Relation.PROPOSES_METHOD, 0.71, "We propose LoRA-QA.", "LoRA-QA",
-          "title"),
+        M(
+            "p1",
+            entity_iri("Method", "LoRA-QA"),
+            Relation.PROPOSES_METHOD,
+            0.71,
+            "We propose LoRA-QA.",
+            "LoRA-QA",
+            "title",
+        ),
         M("p1", vocab_iri("low-rank-adaptation"), Relation.USES_METHOD, 0.62, s1, "LoRA"),
         M("p1", entity_iri("Method", "Llama-3.1-70B"), Relation.USES_METHOD, 0.41, s1, "Llama-3.1-70B"),
         M("p1", vocab_iri("question-answering"), Relation.ADDRESSES_TASK, 0.55, s1, "question answering"),
@@ -79,12 +96,31 @@ def small_records():
         M("p2", vocab_iri("machine-translation"), Relation.ADDRESSES_TASK, 0.52, s2, "machine translation"),
         M("p2", vocab_iri("consumer-gpu"), Relation.USES_HARDWARE, 0.0, s2, "consumer GPUs", "hardware"),
         M("p2", vocab_iri("edge-device"), Relation.USES_HARDWARE, 0.0, s2, "edge devices", "hardware"),
-        M("p3", vocab_iri("image-classification"), Relation.ADDRESSES_TASK, 0.66, papers[2].abstract,
-          "image classification"),
-        M("p3", entity_iri("Keyphrase", "abstract-only paper"), Relation.HAS_KEYPHRASE, 0.3, papers[2].abstract,
-          "abstract-only paper"),
-        M("p3", entity_iri("Dataset", "ImageNet"), Relation.USES_DATASET, 0.4, papers[2].abstract, "ImageNet",
-          "tagger"),
+        M(
+            "p3",
+            vocab_iri("image-classification"),
+            Relation.ADDRESSES_TASK,
+            0.66,
+            papers[2].abstract,
+            "image classification",
+        ),
+        M(
+            "p3",
+            entity_iri("Keyphrase", "abstract-only paper"),
+            Relation.HAS_KEYPHRASE,
+            0.3,
+            papers[2].abstract,
+            "abstract-only paper",
+        ),
+        M(
+            "p3",
+            entity_iri("Dataset", "ImageNet"),
+            Relation.USES_DATASET,
+            0.4,
+            papers[2].abstract,
+            "ImageNet",
+            "tagger",
+        ),
     ]
     return papers, ents, mentions
 

@@ -98,8 +98,9 @@ def options(out: Path, **kw) -> BuildOptions:
 
 
 @pytest.mark.parametrize("extractor", ["tagger", "rules"])  # the default first
-def test_a_local_cluster_builds_the_bytes_of_the_in_process_engine(corpus, tmp_path, trigram_embedder, by_value,
-                                                                   extractor):
+def test_a_local_cluster_builds_the_bytes_of_the_in_process_engine(
+    corpus, tmp_path, trigram_embedder, by_value, extractor
+):
     here = build([corpus], options(tmp_path / "here", extractor=extractor), embedder=trigram_embedder())
     cached = CachedEmbedder(trigram_embedder(), tmp_path / "cache")  # workers unpickle it, reopen the file
     on_dask = options(tmp_path / "dask", engine="dask", scheduler="local:2", extractor=extractor)

@@ -36,8 +36,9 @@ def options(out: Path, **kw) -> BuildOptions:
 
 
 @pytest.mark.parametrize("extractor", ["tagger", "rules"])  # the default first
-def test_adding_papers_extracts_only_them_and_equals_a_scratch_build(bundled_papers, tmp_path, trigram_embedder,
-                                                                     extractor):
+def test_adding_papers_extracts_only_them_and_equals_a_scratch_build(
+    bundled_papers, tmp_path, trigram_embedder, extractor
+):
     old, new = bundled_papers[:20], bundled_papers[20:]
     inc = tmp_path / "incremental"
     opts = {"extractor": extractor}

@@ -6,6 +6,7 @@ so these run in seconds; the real model's build is covered by the users of the `
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -20,18 +21,28 @@ import numpy as np
 import pytest
 
 from kg import cli, pipeline
+from kg.corpus import read_corpus
 from kg.errors import ExportError
 from kg.extract.embed import CachedEmbedder
-from kg.pipeline import EXPORT_FILES, MANIFEST, BuildOptions, build
+from kg.pipeline import EXPORT_FILES, MANIFEST, NOT_OUTPUT_SHAPING, BuildOptions, build, fingerprint
 
 ROOT = Path(__file__).resolve().parent.parent
 PAPERS = [
-    {"id": "2401.00001", "title": "LoRA for Speech Recognition",
-     "abstract": "We apply low-rank adaptation (LoRA) to automatic speech recognition on 8 A100 GPUs."},
-    {"id": "2401.00002", "title": "Speculative Decoding at Scale",
-     "abstract": "Speculative decoding speeds up large language model inference on a single H100 GPU."},
-    {"id": "2401.00003", "title": "GPipe: Pipeline Parallelism",
-     "abstract": "We introduce GPipe, a scheduling library for pipeline parallelism in image classification."},
+    {
+        "id": "2401.00001",
+        "title": "LoRA for Speech Recognition",
+        "abstract": "We apply low-rank adaptation (LoRA) to automatic speech recognition on 8 A100 GPUs.",
+    },
+    {
+        "id": "2401.00002",
+        "title": "Speculative Decoding at Scale",
+        "abstract": "Speculative decoding speeds up large language model inference on a single H100 GPU.",
+    },
+    {
+        "id": "2401.00003",
+        "title": "GPipe: Pipeline Parallelism",
+        "abstract": "We introduce GPipe, a scheduling library for pipeline parallelism in image classification.",
+    },
 ]
 
 
@@ -173,8 +184,12 @@ with directory_lock(sys.argv[1], sys.argv[2]):
 
 def hold_lock(out: Path, seconds: float) -> subprocess.Popen:
     """Another process holding ``out``'s build lock for ``seconds``."""
-    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(out), pipeline.LOCK, str(seconds)],
-                              stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(out), pipeline.LOCK, str(seconds)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     assert holder.stdout.readline() == "locked\n"
     return holder
 
@@ -238,8 +253,10 @@ def test_a_damaged_cache_gives_the_same_graph(corpus, tmp_path, trigram_embedder
             zero = np.zeros(cached.dim, dtype=np.float32).tobytes()
             with sqlite3.connect(db_file) as db:
                 keys = [k for (k,) in db.execute("SELECT key FROM vectors")]
-                db.executemany("UPDATE vectors SET v = ?, checksum = ? WHERE key = ?",
-                               [(zero, cached._checksum(k, zero), k) for k in keys])
+                db.executemany(
+                    "UPDATE vectors SET v = ?, checksum = ? WHERE key = ?",
+                    [(zero, cached._checksum(k, zero), k) for k in keys],
+                )
             db.close()
         again = CachedEmbedder(trigram_embedder(), cache)
         with warnings.catch_warnings(record=True) as seen:
@@ -291,10 +308,13 @@ def test_cli_build_reports_a_malformed_record_by_file_and_line(tmp_path, capsys,
 
 def test_cli_build_reports_a_broken_csv_quote_and_keeps_the_rest(tmp_path, capsys, no_model):
     f = tmp_path / "papers.csv"
-    f.write_text("id,title,abstract\n"
-                 + "".join(f'{p["id"]},{p["title"]},"{p["abstract"]}"\n' for p in PAPERS[:2])
-                 + '2401.00099,"Broken,An unterminated quote.\n'
-                 + f'{PAPERS[2]["id"]},{PAPERS[2]["title"]},{PAPERS[2]["abstract"]}\n', encoding="utf-8")
+    f.write_text(
+        "id,title,abstract\n"
+        + "".join(f'{p["id"]},{p["title"]},"{p["abstract"]}"\n' for p in PAPERS[:2])
+        + '2401.00099,"Broken,An unterminated quote.\n'
+        + f"{PAPERS[2]['id']},{PAPERS[2]['title']},{PAPERS[2]['abstract']}\n",
+        encoding="utf-8",
+    )
     assert cli.main(["build", str(f), "--out", str(tmp_path / "out"), "-q"]) == 0
     captured = capsys.readouterr()
     assert f"{f}:4: bad CSV: unterminated quoted field" in captured.err
@@ -344,3 +364,34 @@ def test_exports_written_in_parallel_are_the_bytes_written_in_turn(small_graph, 
     write_exports(small_graph, tmp_path / "two", None, workers=2)
     for name in EXPORT_FILES:
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name
+
+
+def _changed(value):
+    """Another valid value of a BuildOptions field."""
+    if isinstance(value, bool):
+        return not value
+    if value is None:
+        return 7
+    if isinstance(value, int | float):
+        return value + 1 if isinstance(value, int) else value / 2
+    if dataclasses.is_dataclass(value):
+        first = dataclasses.fields(value)[0]
+        return dataclasses.replace(value, **{first.name: _changed(getattr(value, first.name))})
+    if isinstance(value, Path):
+        return value / "elsewhere"
+    return {"auto": "cpu", "in-process": "dask", "rules": "tagger", "tagger": "rules"}[value]
+
+
+def test_fingerprint_covers_every_output_shaping_option(tmp_path):
+    src = tmp_path / "p.jsonl"
+    src.write_text('{"id": "a", "title": "T", "abstract": "An abstract."}\n', encoding="utf-8")
+    corpus = read_corpus([src])
+    base = BuildOptions()
+    before = fingerprint(corpus, base, "m")
+    for f in dataclasses.fields(BuildOptions):
+        value = getattr(base, f.name)
+        other = {"cache_dir": Path("x"), "scheduler": "local:3"}.get(f.name, _changed(value))
+        changed = dataclasses.replace(base, **{f.name: other})
+        assert getattr(changed, f.name) != value, f.name
+        same = fingerprint(corpus, changed, "m") == before
+        assert same == (f.name in NOT_OUTPUT_SHAPING), f.name

@@ -40,9 +40,7 @@ def _match_long_form(sf: str, words_before: str) -> str | None:
     s_i, l_i = len(chars) - 1, len(lf) - 1
     while s_i >= 0:
         c = chars[s_i]
-        while l_i >= 0 and (
-            lf[l_i].lower() != c or (s_i == 0 and l_i > 0 and lf[l_i - 1].isalnum())
-        ):
+        while l_i >= 0 and (lf[l_i].lower() != c or (s_i == 0 and l_i > 0 and lf[l_i - 1].isalnum())):
             l_i -= 1
         if l_i < 0:
             return None

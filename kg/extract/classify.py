@@ -166,7 +166,8 @@ class Classifier:
     def _prototypes(self) -> np.ndarray:
         if self._proto is None:
             # Methods and tasks only: hardware is found by its own scanner (kg.extract.hardware)
-            self._proto_labels = [(lab, c) for c in self.vocabulary if c.type is not EntityType.HARDWARE
-                                  for lab in c.labels]
+            self._proto_labels = [
+                (lab, c) for c in self.vocabulary if c.type is not EntityType.HARDWARE for lab in c.labels
+            ]
             self._proto = self.embedder.embed([lab for lab, _ in self._proto_labels])
         return self._proto

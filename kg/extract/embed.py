@@ -153,8 +153,9 @@ class SentenceTransformerEmbedder(Embedder):
             size = max(1, min(1024, self.batch_tokens // length))
             for k in range(0, len(rows), size):
                 part = rows[k : k + size]
-                out[part] = model.encode([texts[i] for i in part], batch_size=len(part), convert_to_numpy=True,
-                                         show_progress_bar=False)
+                out[part] = model.encode(
+                    [texts[i] for i in part], batch_size=len(part), convert_to_numpy=True, show_progress_bar=False
+                )
         _release_freed_memory()
         self.texts_embedded += len(texts)
         self.tokens_embedded += sum(map(len, ids))
@@ -235,8 +236,7 @@ class CachedEmbedder(Embedder):
                 self._discard(exc)
                 return self._connect()
         except (OSError, sqlite3.Error) as exc:
-            warnings.warn(f"embedding cache {self.path} cannot be used ({exc}); building without a cache",
-                          stacklevel=3)
+            warnings.warn(f"embedding cache {self.path} cannot be used ({exc}); building without a cache", stacklevel=3)
             self.disabled = True
             return None
 
@@ -245,8 +245,10 @@ class CachedEmbedder(Embedder):
         try:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("DROP TABLE IF EXISTS vec")  # the format before checksums: cannot be checked
-            db.execute("CREATE TABLE IF NOT EXISTS vectors "
-                       "(model TEXT, key BLOB, v BLOB, checksum BLOB, PRIMARY KEY (model, key))")
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS vectors "
+                "(model TEXT, key BLOB, v BLOB, checksum BLOB, PRIMARY KEY (model, key))"
+            )
         except sqlite3.DatabaseError:
             db.close()
             raise
@@ -284,8 +286,11 @@ class CachedEmbedder(Embedder):
 
     def _valid(self, vector: np.ndarray) -> bool:
         """What every vector an :class:`Embedder` returns is: the model's dimension, finite, unit length."""
-        return (vector.shape == (self.dim,) and bool(np.isfinite(vector).all())
-                and abs(float(np.linalg.norm(vector)) - 1.0) < 1e-3)
+        return (
+            vector.shape == (self.dim,)
+            and bool(np.isfinite(vector).all())
+            and abs(float(np.linalg.norm(vector)) - 1.0) < 1e-3
+        )
 
     def _read(self, keys: list[bytes]) -> dict[bytes, np.ndarray]:
         """Cached vectors of ``keys`` that pass their checks; the others are counted in ``damaged``."""
@@ -298,8 +303,12 @@ class CachedEmbedder(Embedder):
                 chunk = keys[i : i + 900]
                 q = f"SELECT key, v, checksum FROM vectors WHERE model=? AND key IN ({','.join('?' * len(chunk))})"
                 for k, blob, checksum in db.execute(q, [self.model_id, *chunk]):
-                    ok = (isinstance(blob, bytes) and isinstance(k, bytes) and len(blob) == 4 * self.dim
-                          and checksum == self._checksum(k, blob))
+                    ok = (
+                        isinstance(blob, bytes)
+                        and isinstance(k, bytes)
+                        and len(blob) == 4 * self.dim
+                        and checksum == self._checksum(k, blob)
+                    )
                     v = np.frombuffer(blob, dtype=np.float32) if ok else None
                     if v is not None and self._valid(v):
                         found[k] = v
@@ -338,8 +347,11 @@ class CachedEmbedder(Embedder):
         damaged = self.damaged
         found = self._read(unique)
         if self.damaged > damaged:
-            warnings.warn(f"{self.path}: {self.damaged - damaged} cached vectors failed their check "
-                          "(a damaged cache); recomputed", stacklevel=2)
+            warnings.warn(
+                f"{self.path}: {self.damaged - damaged} cached vectors failed their check "
+                "(a damaged cache); recomputed",
+                stacklevel=2,
+            )
         todo: dict[bytes, str] = {}
         for k, t in zip(keys, texts, strict=True):
             if k not in found:

@@ -130,8 +130,16 @@ class _Builder:
         self.mentions: dict[tuple[str, str, Relation], Mention] = {}
         self.broader: dict[str, set[str]] = defaultdict(set)  # of minted entities (vocabulary ones have theirs)
 
-    def add(self, paper: Paper, typing: Typing, canonical: str, surface: str, phrase: Phrase,
-            relation: Relation | None = None, broader: Sequence[str] = ()) -> None:
+    def add(
+        self,
+        paper: Paper,
+        typing: Typing,
+        canonical: str,
+        surface: str,
+        phrase: Phrase,
+        relation: Relation | None = None,
+        broader: Sequence[str] = (),
+    ) -> None:
         if typing.type is not EntityType.HARDWARE:
             if has_verb(canonical):
                 return  # a clause ("COAT addresses") is never a name
@@ -198,10 +206,16 @@ class _Builder:
             by_key: dict[str, str] = {}
             for a in sorted(alts):
                 by_key.setdefault(a if is_name(a) else label_key(a), a)
-            broader = tuple(sorted(b for b in (concept.broader if concept else self.broader.get(eid, ()))
-                                   if b in self.vocabulary.concepts))
-            entities[eid] = Entity(eid, label, self.types[eid], tuple(sorted(by_key.values())), broader,
-                                   concept is not None)
+            broader = tuple(
+                sorted(
+                    b
+                    for b in (concept.broader if concept else self.broader.get(eid, ()))
+                    if b in self.vocabulary.concepts
+                )
+            )
+            entities[eid] = Entity(
+                eid, label, self.types[eid], tuple(sorted(by_key.values())), broader, concept is not None
+            )
         # broader vocabulary concepts, so the hierarchy is browsable and queryable
         for eid in list(entities):
             e = entities[eid]
@@ -252,8 +266,9 @@ def extract_entities(
             canon = canonical_phrase(local_sf.get(ph.text) or ph.text)
             typing = typings.get(canon) or classifier.classify(canon)
             if votes is not None:
-                typing = tagger_typing(typing, votes.get(paper.key, {}).get(ph.text, ""), options.rules_fill_in,
-                                       ph.text)
+                typing = tagger_typing(
+                    typing, votes.get(paper.key, {}).get(ph.text, ""), options.rules_fill_in, ph.text
+                )
             if typing is None or typing.type is EntityType.HARDWARE:
                 continue  # hardware comes from the full-text scan below
             if typing.type is EntityType.KEYPHRASE:
@@ -274,8 +289,9 @@ def extract_entities(
     return Extraction(extraction.entities, extraction.mentions, evidence_links(extraction, pairs, link_threshold))
 
 
-def _add_proposals_and_hardware(builder: _Builder, classifier: Classifier, paper: Paper,
-                                vocabulary: Vocabulary) -> None:
+def _add_proposals_and_hardware(
+    builder: _Builder, classifier: Classifier, paper: Paper, vocabulary: Vocabulary
+) -> None:
     """Add the methods ``paper`` proposes by name and the hardware its full text mentions."""
     for name, sent in proposed_names(paper):
         typing = classifier.classify(name)
@@ -287,8 +303,9 @@ def _add_proposals_and_hardware(builder: _Builder, classifier: Classifier, paper
     for hw in find_hardware(paper.text, vocabulary):
         concept = vocabulary.concepts.get(hw.concept) if hw.concept else None
         typing = Typing(EntityType.HARDWARE, concept, "hardware")
-        builder.add(paper, typing, hw.label, hw.surface, Phrase(hw.surface, 0.0, hw.sentence, "hardware"),
-                    broader=hw.broader)
+        builder.add(
+            paper, typing, hw.label, hw.surface, Phrase(hw.surface, 0.0, hw.sentence, "hardware"), broader=hw.broader
+        )
 
 
 def tagger_typing(typing: Typing | None, vote: str, rules_fill_in: bool = True, phrase: str = "") -> Typing | None:
@@ -316,8 +333,9 @@ def tagger_typing(typing: Typing | None, vote: str, rules_fill_in: bool = True, 
     return typing
 
 
-def evidence_links(extraction: Extraction, pairs: Mapping[str, Sequence[tuple[str, str, float, str]]],
-                   threshold: float) -> tuple[MethodTaskLink, ...]:
+def evidence_links(
+    extraction: Extraction, pairs: Mapping[str, Sequence[tuple[str, str, float, str]]], threshold: float
+) -> tuple[MethodTaskLink, ...]:
     """Method -> task links from the relation classifier's pairs: a pair of phrases scoring at least
     ``threshold`` links the paper's Method entity of the first to its Task entity of the second. Each link
     keeps its supporting papers and its best score with that sentence. No pair, no link: co-occurring in a
@@ -337,5 +355,6 @@ def evidence_links(extraction: Extraction, pairs: Mapping[str, Sequence[tuple[st
             support[m, t].add(paper)
             if (m, t) not in best or score > best[m, t][0]:
                 best[m, t] = (score, sentence)
-    return tuple(MethodTaskLink(m, t, tuple(sorted(ps)), best[m, t][0], best[m, t][1])
-                 for (m, t), ps in sorted(support.items()))
+    return tuple(
+        MethodTaskLink(m, t, tuple(sorted(ps)), best[m, t][0], best[m, t][1]) for (m, t), ps in sorted(support.items())
+    )

@@ -189,8 +189,10 @@ def chunk(text: str, max_words: int = 5) -> list[Chunk]:
         # "reducing computational cost": a verb-only gerund that opens a longer run is a verb,
         # unless a determiner makes it a modifier ("a novel pruning framework")
         determined = before in _DETERMINERS or before in WEAK_MODIFIERS
-        while run and (run[0].group().lower() in WEAK_MODIFIERS
-                       or (len(run) > 1 and not determined and _verbal_gerund(run[0].group()))):
+        while run and (
+            run[0].group().lower() in WEAK_MODIFIERS
+            or (len(run) > 1 and not determined and _verbal_gerund(run[0].group()))
+        ):
             determined = determined or run[0].group().lower() in WEAK_MODIFIERS
             run.pop(0)
         if run:
