@@ -135,6 +135,17 @@ def encoder():
 
 
 @pytest.mark.slow
+def test_a_papers_vectors_do_not_depend_on_the_papers_encoded_with_it(encoder):
+    """Incremental and distributed builds give a scratch build's bytes only if each paper's forward pass is
+    its own: the same text, encoded alone and among texts of other lengths, gives the same floats."""
+    text = "We fine-tune LoRA adapters for machine translation on 8 A100 GPUs."
+    others = ["Short.", "A much longer abstract " * 40, "Graph neural networks for molecule property prediction."]
+    alone = encoder.encode([text])[0]
+    among = encoder.encode([others[0], text, *others[1:]])[1]
+    assert np.array_equal(alone.features, among.features) and np.array_equal(alone.doc, among.doc)
+
+
+@pytest.mark.slow
 def test_tagger_and_relations_on_real_sentences(encoder):
     text = (
         "We use conditional random fields for named entity recognition. "
