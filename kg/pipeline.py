@@ -436,6 +436,35 @@ def _say_waiting(holder: str) -> None:
     print(f"kg: waiting for the other build of this directory to finish ({holder})", file=sys.stderr)
 
 
+def _up_to_date_report(
+    manifest: dict, corpus: Corpus, out_dir: Path, t0: float, stages: dict[str, float]
+) -> BuildReport:
+    """The report of a build that found its exports up to date: the counts come from the manifest."""
+    summary = manifest.get("summary", {})
+    return BuildReport(
+        corpus=corpus,
+        entities_per_type=summary.get("entities_per_type", {}),
+        links=summary.get("links", 0),
+        method_task_links=summary.get("method_task_links", 0),
+        seconds=time.perf_counter() - t0,
+        stage_seconds=stages,
+        outputs=tuple(out_dir / name for name in EXPORT_FILES),
+        up_to_date=True,
+    )
+
+
+def _write_manifest(out_dir: Path, print_: str, outputs: Sequence[Path], summary: dict) -> None:
+    """The manifest, written last: its fingerprint and file digests say the exports are complete."""
+    with atomic_write(out_dir / MANIFEST) as f:
+        json.dump(
+            {"fingerprint": print_, "files": {p.name: _sha256(p) for p in outputs}, "summary": summary},
+            f,
+            indent=1,
+            sort_keys=True,
+        )
+        f.write("\n")
+
+
 def _build_locked(
     corpus: Corpus, options: BuildOptions, embedder: Embedder | None, t0: float, stages: dict[str, float]
 ) -> BuildReport:
@@ -450,17 +479,7 @@ def _build_locked(
     up_to_date = not options.force and _is_up_to_date(manifest, options.out_dir, print_)
     stages["check"] = time.perf_counter() - t
     if up_to_date:
-        summary = manifest.get("summary", {})
-        return BuildReport(
-            corpus=corpus,
-            entities_per_type=summary.get("entities_per_type", {}),
-            links=summary.get("links", 0),
-            method_task_links=summary.get("method_task_links", 0),
-            seconds=time.perf_counter() - t0,
-            stage_seconds=stages,
-            outputs=tuple(options.out_dir / name for name in EXPORT_FILES),
-            up_to_date=True,
-        )
+        return _up_to_date_report(manifest, corpus, options.out_dir, t0, stages)
     hits0, misses0 = getattr(embedder, "hits", 0), getattr(embedder, "misses", 0)
     engine = engine_from_options(options.engine, options.scheduler)
     try:
@@ -477,22 +496,8 @@ def _build_locked(
     linked = {m.entity for m in extraction.mentions}
     per_type = dict(sorted(Counter(e.type.value for e in extraction.entities if e.id in linked).items()))
     n_links = sum(1 for *_, d in graph.edges(data=True) if d["relation"] is Relation.APPLIED_TO)
-    with atomic_write(options.out_dir / MANIFEST) as f:
-        json.dump(
-            {
-                "fingerprint": print_,
-                "files": {p.name: _sha256(p) for p in outputs},
-                "summary": {
-                    "entities_per_type": per_type,
-                    "links": len(extraction.mentions),
-                    "method_task_links": n_links,
-                },
-            },
-            f,
-            indent=1,
-            sort_keys=True,
-        )
-        f.write("\n")
+    summary = {"entities_per_type": per_type, "links": len(extraction.mentions), "method_task_links": n_links}
+    _write_manifest(options.out_dir, print_, outputs, summary)
     stages["exports"] = time.perf_counter() - t
     return BuildReport(
         corpus=corpus,
