@@ -24,7 +24,7 @@ from conftest import TrigramEmbedder
 import kg.export.rdf
 from kg.pipeline import BuildOptions, build
 
-def stuck(graph, path):
+def stuck(graph, path, **kwargs):  # kwargs: the previous export (kg.export.blocks)
     print("exporting", flush=True)
     time.sleep(600)
 
