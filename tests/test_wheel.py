@@ -49,25 +49,16 @@ def test_wheel_installs_and_builds_elsewhere(tmp_path):
         encoding="utf-8",
     )
     kg = str(venv / "bin" / "kg")
-    where = subprocess.run(
-        [str(venv / "bin" / "python"), "-c", "import kg; print(kg.__file__)"],
-        cwd=work,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
+
+    def run(*cmd: str) -> str:
+        """Run a command of the installed package from the other directory; its standard output (its errors
+        go to pytest's capture, shown when the test fails)."""
+        return subprocess.run(cmd, cwd=work, env=env, check=True, stdout=subprocess.PIPE, text=True).stdout
+
+    where = run(str(venv / "bin" / "python"), "-c", "import kg; print(kg.__file__)")
     assert where.startswith(str(site)), where
-    subprocess.run([kg, "build", str(papers), "--out", "out", "-q"], cwd=work, env=env, check=True)
-    out = subprocess.run(
-        [kg, "query", "--graph", "out", "--name", "papers-with-hardware"],
-        cwd=work,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    assert "p1" in out
-    subprocess.run([kg, "validate", "out/graph.ttl"], cwd=work, env=env, check=True)
-    dry = subprocess.run([kg, "build", "--dry-run"], cwd=work, env=env, check=True, capture_output=True, text=True)
-    assert "distinct papers: 394" in dry.stdout  # the bundled corpus, from the wheel
+    run(kg, "build", str(papers), "--out", "out", "-q")
+    assert "p1" in run(kg, "query", "--graph", "out", "--name", "papers-with-hardware")
+    run(kg, "validate", "out/graph.ttl")
+    dry = run(kg, "build", "--dry-run")
+    assert "distinct papers: 394" in dry  # the bundled corpus, from the wheel
