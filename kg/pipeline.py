@@ -260,15 +260,22 @@ def exporters(
     """Every export of a build, the slowest first so that two workers finish together. ``previous``: the
     directory of the previous build's exports, whose unchanged RDF blocks are copied (kg.export.blocks)."""
 
-    def rdf_writer(write: Callable[..., None], name: str) -> Callable[[nx.MultiDiGraph, Path], None]:
-        return write if previous is None else functools.partial(write, previous=previous / name)
+    def blocked(write: Callable[..., None], read_back: Callable[..., None], name: str) -> Exporter:
+        if previous is None:
+            return Exporter(name, write, read_back)
+        # the check reads back only the blocks not copied from the previous export (kg.export.check)
+        return Exporter(
+            name,
+            functools.partial(write, previous=previous / name),
+            functools.partial(read_back, previous=previous / name),
+        )
 
     return (
-        Exporter("graph.ttl", rdf_writer(rdf.write_turtle, "graph.ttl"), check.turtle),
+        blocked(rdf.write_turtle, check.turtle, "graph.ttl"),
         Exporter("graph.html", functools.partial(html.write_html, max_nodes=html_max_nodes), check.html),
         Exporter("graph.graphml", graphml.write_graphml, check.graphml),
-        Exporter("graph.jsonld", rdf_writer(rdf.write_jsonld, "graph.jsonld"), check.jsonld),
-        Exporter("graph.nt", rdf_writer(rdf.write_ntriples, "graph.nt"), check.ntriples),
+        blocked(rdf.write_jsonld, check.jsonld, "graph.jsonld"),
+        blocked(rdf.write_ntriples, check.ntriples, "graph.nt"),
     )
 
 

@@ -3,15 +3,23 @@ fresh write, only changed nodes made again, and a stale or damaged index costs t
 
 from __future__ import annotations
 
+import hashlib
 import json
 
+import pyoxigraph
 import pytest
 
-from kg.export import rdf
-from kg.export.blocks import index_path, write_blocks
+from kg.errors import ExportError
+from kg.export import check, rdf
+from kg.export.blocks import index_path, unchecked_document, write_blocks
 from kg.graph import build_graph
 
 WRITERS = {"graph.ttl": rdf.write_turtle, "graph.jsonld": rdf.write_jsonld, "graph.nt": rdf.write_ntriples}
+FORMATS = {
+    "graph.ttl": pyoxigraph.RdfFormat.TURTLE,
+    "graph.jsonld": pyoxigraph.RdfFormat.JSON_LD,
+    "graph.nt": pyoxigraph.RdfFormat.N_TRIPLES,
+}
 
 
 @pytest.fixture
@@ -90,3 +98,73 @@ def test_write_blocks_copies_by_key_and_separates_non_empty_blocks(tmp_path):
     assert path.read_text() == "[2,3]\n" and calls == ["c"]
     assert write_blocks(path, again, salt="t", previous=path, **layout) == 0  # another salt: made again
     assert path.read_text() == "[9,3]\n"
+
+
+CHECKS = {"graph.ttl": check.turtle, "graph.jsonld": check.jsonld, "graph.nt": check.ntriples}
+
+
+def written_and_checked(name, graph, out, previous):
+    """Write ``graph`` to ``out`` from ``previous`` and read it back, as the build's staging step does."""
+    WRITERS[name](graph, out, previous=previous)
+    CHECKS[name](out, previous=previous)
+
+
+def break_a_block(path, copied_from):
+    """Put a quote in place of the first byte of one block of ``path``: one that ``copied_from``'s index has
+    (a copied block) or, with ``copied_from`` None, a new one; then record the file's new SHA-256 in the
+    index, as a writer bug would (not damage after writing). No format parses a block starting so."""
+    meta = json.loads(index_path(path).read_text())
+    old_keys = set(json.loads(index_path(copied_from).read_text())["blocks"]) if copied_from else set()
+    key = next(k for k in sorted(meta["blocks"]) if (k in old_keys) == bool(copied_from))
+    data = bytearray(path.read_bytes())
+    data[meta["blocks"][key][0]] = ord('"')
+    path.write_bytes(bytes(data))
+    index_path(path).write_text(json.dumps({**meta, "sha256": hashlib.sha256(data).hexdigest()}))
+
+
+@pytest.mark.parametrize("name", sorted(WRITERS))
+def test_the_read_back_parses_only_blocks_that_are_not_copies_of_a_checked_export(name, records, tmp_path):
+    one, two = day_two(records)
+    day1, day2 = tmp_path / "1" / name, tmp_path / "2" / name
+    written_and_checked(name, one, day1, previous=day1)
+    assert json.loads(index_path(day1).read_text())["checked"] is True
+    WRITERS[name](two, day2, previous=day1)
+    part = unchecked_document(day2, day1)
+    assert part is not None and len(part) < len(day2.read_bytes())
+    parsed = set(pyoxigraph.parse(part, format=FORMATS[name]))
+    assert parsed < set(pyoxigraph.parse(path=str(day2), format=FORMATS[name]))  # a part of the same triples
+    subjects = {t.subject.value for t in parsed if isinstance(t.subject, pyoxigraph.NamedNode)}
+    assert "https://w3id.org/paper-kg/paper/p3" in subjects  # new
+    assert "https://w3id.org/paper-kg/paper/p1" not in subjects  # copied from day one's checked export
+    CHECKS[name](day2, previous=day1)
+
+
+@pytest.mark.parametrize("name", sorted(WRITERS))
+def test_a_broken_new_block_is_caught_and_an_unchecked_previous_export_is_read_whole(name, records, tmp_path):
+    one, two = day_two(records)
+    day1, day2 = tmp_path / "1" / name, tmp_path / "2" / name
+    written_and_checked(name, one, day1, previous=day1)
+    WRITERS[name](two, day2, previous=day1)
+    break_a_block(day2, copied_from=None)  # a block day one does not have
+    with pytest.raises(ExportError, match="not valid"):
+        CHECKS[name](day2, previous=day1)
+    # a copied block that is not the previous export's bytes any more is read back too
+    WRITERS[name](two, day2, previous=day1)
+    break_a_block(day2, copied_from=day1)
+    with pytest.raises(ExportError, match="not valid"):
+        CHECKS[name](day2, previous=day1)
+    # the previous export was never read back (its index is not marked): the whole file is parsed
+    meta = json.loads(index_path(day1).read_text())
+    index_path(day1).write_text(json.dumps({**meta, "checked": False}))
+    WRITERS[name](two, day2, previous=day1)
+    assert unchecked_document(day2, day1) is None
+
+
+def test_an_export_changed_after_it_was_written_is_caught(records, tmp_path):
+    one, two = day_two(records)
+    day1, day2 = tmp_path / "1.ttl", tmp_path / "2.ttl"
+    written_and_checked("graph.ttl", one, day1, previous=day1)
+    rdf.write_turtle(two, day2, previous=day1)
+    day2.write_bytes(day2.read_bytes().replace(b"LoRA", b"LoRB", 1))  # parses, but is not what was written
+    with pytest.raises(ExportError, match="not the one its writer recorded"):
+        check.turtle(day2, previous=day1)

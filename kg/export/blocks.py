@@ -17,6 +17,10 @@ index whose salt or format differs, or whose export no longer has the recorded S
 replaced, half-written), is ignored: every block is made again. A block whose key is missing is made
 again. So a stale index costs time, never a different file.
 
+``checked`` (optional, default false) is set by :func:`mark_checked` once the export has been read back
+(:mod:`kg.export.check`); :func:`unchecked_document` lets the next build's check read back only the blocks
+that are not byte-for-byte blocks of such a checked export.
+
 Examples
 --------
 >>> import tempfile
@@ -150,3 +154,77 @@ def _open_previous(path: Path, salt: str, stack: ExitStack) -> tuple[dict[str, l
         return blocks, data
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return None
+
+
+def mark_checked(path: str | os.PathLike) -> None:
+    """Record in the block index of ``path`` (if any) that the export was read back whole or through
+    :func:`unchecked_document`. Only :mod:`kg.export.check` calls it, after the read-back passed."""
+    try:
+        meta = json.loads(index_path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    if isinstance(meta, dict):
+        with atomic_write(index_path(path)) as out:
+            json.dump({**meta, "checked": True}, out)
+
+
+def unchecked_document(path: str | os.PathLike, previous: str | os.PathLike | None) -> bytes | None:
+    """The part of the export ``path`` its read-back still has to parse, given the ``previous`` export it
+    copied blocks from: its head, the blocks that are not copies of the previous export's, and its tail,
+    joined by the file's own separators. None: parse the whole file (no index, no checked previous export,
+    or a layout this function does not know).
+
+    Why parsing this part proves the whole file parses: the formats written with blocks compose block by
+    block (Turtle and N-Triples are sequences of statements and each block is whole statements; JSON-LD's
+    ``@graph`` is an array and each block is whole node objects, with ``sep`` between them). A block left
+    out here has the same bytes as a block of the previous export, with the same salt (code, format,
+    ontology), head, separator and tail, and that whole export passed this read-back: its index says so
+    (only :func:`mark_checked` sets ``checked``, after the check), and the index's SHA-256 is the file's.
+    The file itself is compared with the SHA-256 its writer recorded, so a file damaged after it was
+    written raises ``ValueError`` instead of passing unread.
+    """
+    path = Path(path)
+    try:
+        meta = json.loads(index_path(path).read_text(encoding="utf-8"))
+        spans = sorted((v[0], v[1]) for v in meta["blocks"].values())
+        data = path.read_bytes()
+    except (OSError, ValueError, TypeError, KeyError, IndexError):
+        return None
+    if hashlib.sha256(data).hexdigest() != meta.get("sha256"):
+        raise ValueError("the file is not the one its writer recorded in its block index (damaged after writing?)")
+    if previous is None or not spans:
+        return None
+    with ExitStack() as stack:
+        old = _open_previous(Path(previous), meta.get("salt", ""), stack)
+        if old is None or not _was_checked(Path(previous)):
+            return None
+        old_index, old_data = old
+        return _new_blocks_document(data, spans, meta["blocks"], old_index, old_data)
+
+
+def _was_checked(previous: Path) -> bool:
+    try:
+        return json.loads(index_path(previous).read_text(encoding="utf-8")).get("checked") is True
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def _new_blocks_document(
+    data: bytes, spans: list[tuple[int, int]], blocks: dict, old_index: dict, old_data: mmap.mmap
+) -> bytes | None:
+    """Head, the blocks of ``data`` the previous export does not hold, tail; None if the layout is odd."""
+    gaps = {data[a + n : b] for (a, n), (b, _) in zip(spans, spans[1:], strict=False)}
+    head, tail = data[: spans[0][0]], data[spans[-1][0] + spans[-1][1] :]
+    old_spans = sorted(v for v in old_index.values())
+    if len(gaps) > 1 or any(a + n > b for (a, n), (b, _) in zip(spans, spans[1:], strict=False)) or not old_spans:
+        return None  # blocks not separated by one separator: not the layout this proof is about
+    if old_data[: old_spans[0][0]] != head or old_data[old_spans[-1][0] + old_spans[-1][1] :] != tail:
+        return None
+    sep = gaps.pop() if gaps else b""
+    fresh = []
+    for key, (offset, length) in sorted(blocks.items(), key=lambda kv: kv[1][0]):
+        block = data[offset : offset + length]
+        was = old_index.get(key)
+        if was is None or old_data[was[0] : was[0] + was[1]] != block:
+            fresh.append(block)
+    return head + sep.join(fresh) + tail

@@ -6,7 +6,11 @@ than its writer, the way a user opens it, and raises :class:`ExportError` (namin
 the reader says, the line) when it does not parse:
 
 ``graph.ttl``, ``graph.nt``, ``graph.jsonld``
-    Oxigraph's parser, every triple.
+    Oxigraph's parser, every triple. Given the ``previous`` export the writer copied blocks from
+    (:mod:`kg.export.blocks`), only the blocks that are not copies of that export's are parsed (with the
+    head and tail), when that export was itself read back: the formats compose block by block, so this
+    proves what parsing the whole file would (:func:`kg.export.blocks.unchecked_document` says why), and
+    the file is compared with the SHA-256 its writer recorded.
 ``graph.graphml``
     :func:`networkx.read_graphml`, the reader the README promises.
 ``graph.html``
@@ -32,31 +36,34 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 import networkx as nx
 import pyoxigraph
 
 from kg.errors import ExportError
+from kg.export.blocks import mark_checked, unchecked_document
 
 __all__ = ["graphml", "html", "jsonld", "ntriples", "turtle"]
 
 _DATA_BLOCK = re.compile(r'<script type="application/json" id="kg-data">(.*?)</script>', re.DOTALL)
 
 
-def turtle(path: str | os.PathLike) -> None:
-    """Raise :class:`ExportError` unless ``path`` parses as Turtle."""
-    _rdf(path, pyoxigraph.RdfFormat.TURTLE)
+def turtle(path: str | os.PathLike, previous: str | os.PathLike | None = None) -> None:
+    """Raise :class:`ExportError` unless ``path`` parses as Turtle (``previous``: the export its writer
+    copied blocks from, see the module docstring)."""
+    _rdf(path, pyoxigraph.RdfFormat.TURTLE, previous)
 
 
-def ntriples(path: str | os.PathLike) -> None:
-    """Raise :class:`ExportError` unless ``path`` parses as N-Triples."""
-    _rdf(path, pyoxigraph.RdfFormat.N_TRIPLES)
+def ntriples(path: str | os.PathLike, previous: str | os.PathLike | None = None) -> None:
+    """Raise :class:`ExportError` unless ``path`` parses as N-Triples (``previous`` as for :func:`turtle`)."""
+    _rdf(path, pyoxigraph.RdfFormat.N_TRIPLES, previous)
 
 
-def jsonld(path: str | os.PathLike) -> None:
-    """Raise :class:`ExportError` unless ``path`` parses as JSON-LD."""
-    _rdf(path, pyoxigraph.RdfFormat.JSON_LD)
+def jsonld(path: str | os.PathLike, previous: str | os.PathLike | None = None) -> None:
+    """Raise :class:`ExportError` unless ``path`` parses as JSON-LD (``previous`` as for :func:`turtle`)."""
+    _rdf(path, pyoxigraph.RdfFormat.JSON_LD, previous)
 
 
 def graphml(path: str | os.PathLike) -> None:
@@ -85,10 +92,25 @@ def html(path: str | os.PathLike) -> None:
         raise ExportError(path, f"the kg-data block holds a {type(data).__name__}, not an object")
 
 
-def _rdf(path: str | os.PathLike, format: pyoxigraph.RdfFormat) -> None:
+def _rdf(path: str | os.PathLike, format: pyoxigraph.RdfFormat, previous: str | os.PathLike | None) -> None:
     try:
-        for _ in pyoxigraph.parse(path=os.fspath(path), format=format):
-            pass
+        document = unchecked_document(path, previous)
+    except ValueError as exc:
+        raise ExportError(path, str(exc)) from None
+    try:
+        if document is None:
+            _parse(pyoxigraph.parse(path=os.fspath(path), format=format))
+        else:
+            try:
+                _parse(pyoxigraph.parse(document, format=format))
+            except SyntaxError:
+                _parse(pyoxigraph.parse(path=os.fspath(path), format=format))  # for the error's line in the file
     except SyntaxError as exc:
         line = exc.lineno if isinstance(exc.lineno, int) else None
         raise ExportError(path, f"not valid {format.name}: {exc.msg or exc}", line=line) from None
+    mark_checked(path)
+
+
+def _parse(triples: Iterable[object]) -> None:
+    for _ in triples:
+        pass
