@@ -96,6 +96,7 @@ _BRITISH = (
 )
 
 
+@lru_cache(maxsize=200_000)
 def has_verb(phrase: str) -> bool:
     """True when the phrase reads as a clause, not a name: a word that can only be a verb, a finite verb
     after the first word, or an opening verb before a modifier.
@@ -135,6 +136,7 @@ def _content_words(key: str) -> list[str]:
     return sorted(singular(w) for w in key.split() if w not in _LINKS)
 
 
+@lru_cache(maxsize=200_000)
 def synonym_keys(label: str) -> tuple[str, str]:
     """Keys two true synonyms share one of (besides acronyms): spelling, and words in any order.
 
@@ -204,6 +206,8 @@ def _is_subsequence(sub: str, word: str) -> bool:
     return all(c in it for c in sub)
 
 
+# cached: the entity step compares each phrase with its concept's labels in every paper that uses it
+@lru_cache(maxsize=200_000)
 def synonym_kind(name: str, alias: str) -> str | None:
     """The kind of synonym ``alias`` is of ``name`` (see the module docstring), or None."""
     if has_verb(alias) or has_verb(name):

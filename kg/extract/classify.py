@@ -113,6 +113,8 @@ class Classifier:
         self.threshold = threshold
         self._proto_labels: list[tuple[str, Concept]] = []
         self._proto: np.ndarray | None = None
+        # rules 1-4 depend only on the phrase and the vocabulary: a build types each distinct phrase once
+        self._typed: dict[str, Typing | None] = {}
 
     def lookup(self, phrase: str) -> Concept | None:
         """The vocabulary concept of the phrase or of its right-anchored tail (>= half of its words)."""
@@ -131,6 +133,11 @@ class Classifier:
 
     def classify(self, phrase: str) -> Typing | None:
         """Type one phrase by rules 1-4 (no embeddings); None when the phrase is generic."""
+        if phrase not in self._typed:
+            self._typed[phrase] = self._classify(phrase)
+        return self._typed[phrase]
+
+    def _classify(self, phrase: str) -> Typing | None:
         if is_generic(phrase):
             return None
         c = self.lookup(phrase)

@@ -84,6 +84,8 @@ def acronym_singular(word: str) -> str:
     return m.group(1) if m else word
 
 
+# cached: the entity step keys the same few phrases over and over (a tenth of it, uncached)
+@lru_cache(maxsize=200_000)
 def label_key(text: str) -> str:
     """Normalized identity key of a phrase (see module docstring)."""
     text = unicodedata.normalize("NFKC", text).strip()
@@ -129,6 +131,7 @@ def _named(word: str) -> bool:
     return any(re.search(r".[A-Z]|\d", p) for p in _DASHES.split(word) if p)
 
 
+@lru_cache(maxsize=200_000)
 def is_name(phrase: str) -> bool:
     """A phrase that keeps its case: any word with an inner capital or a digit (LoRA, GPT-4o, A100, BERT).
 

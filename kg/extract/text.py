@@ -78,6 +78,7 @@ GENERIC = frozenset(
 )
 
 
+@lru_cache(maxsize=200_000)
 def is_generic(phrase: str) -> bool:
     """True when every word of the phrase is generic (``model``, ``novel approach``, ``results``).
 
