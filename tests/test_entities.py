@@ -53,3 +53,61 @@ def test_extraction_merges_acronyms_and_variants(vocab):
     assert [m.paper for m in hw] == ["b"]
     # the broader concept is present so the hierarchy can be browsed
     assert lora[0].broader and all(b in {e.id for e in ex.entities} for b in lora[0].broader)
+
+
+def test_a_proposal_opening_with_an_english_word_is_the_whole_capitalized_name():
+    p = Paper(
+        "p",
+        "AdaptDHM: Adaptive Distribution Hierarchical Model for Multi-Domain CTR Prediction",
+        "We propose an elegant and flexible multi-distribution modeling paradigm, named Adaptive Distribution "
+        "Hierarchical Model (AdaptDHM), which is an end-to-end optimization hierarchical structure.",
+    )
+    assert [n for n, _ in proposed_names(p)] == ["AdaptDHM", "Adaptive Distribution Hierarchical Model"]
+    # one English word is a fragment of a longer name, never the name: "Sparse", "Mixture", "Continual"
+    p = Paper("q", "Efficient inference", "We propose Sparse attention for long inputs. We present Monet, a model.")
+    assert [n for n, _ in proposed_names(p)] == ["Monet"]
+
+
+def _extract(vocab, abstract, phrases, votes=None):
+    paper = Paper("a", "A paper", abstract)
+    ranked = {"a": [Phrase(t, 0.6 - i * 0.01, abstract) for i, t in enumerate(phrases)]}
+    ex = extract_entities([paper], ranked, vocab, None, EntityOptions(), votes=votes)
+    linked = {m.entity for m in ex.mentions}
+    return {e.label: e for e in ex.entities if e.id in linked}
+
+
+def test_a_kind_word_stays_when_what_is_left_names_nothing(vocab):
+    abstract = (
+        "Open-source frameworks and autoregressive approaches are compared on VL tasks, MoE tasks and "
+        "question answering tasks. Mixture of experts (MoE) models help."
+    )
+    phrases = [
+        "open-source frameworks",
+        "autoregressive approaches",
+        "VL tasks",
+        "MoE tasks",
+        "question answering tasks",
+    ]
+    got = _extract(vocab, abstract, phrases)
+    # a modifier alone names nothing: the kind word stays in the label
+    assert {"open-source frameworks", "autoregressive approaches"} <= set(got)
+    assert not {"open-source", "autoregressive"} & set(got)
+    # tasks named after a method or a bare acronym are neither the method nor a task one can name
+    assert not {"VL", "VL tasks", "MoE tasks"} & set(got)
+    assert not any("MoE tasks" in e.alt_labels or "VL tasks" in e.alt_labels for e in got.values())
+    # a task's kind word goes: "question answering tasks" is question answering
+    assert "question answering tasks" in got["question answering"].alt_labels
+
+
+def test_modifiers_possessives_and_link_words_are_not_names_unless_the_tagger_typed_them(vocab):
+    abstract = (
+        "We train autoregressive models with FlexLLM's co-serving approach. Code: "
+        "https://github.com/duguodong7/pcb-merging."
+    )
+    phrases = ["autoregressive", "FlexLLM's co-serving approach", "duguodong7", "autoregressive models"]
+    got = _extract(vocab, abstract, phrases)
+    assert not {"autoregressive", "FlexLLM's co-serving", "duguodong7"} & set(got)
+    assert "autoregressive model" in got
+    # a span the tagger typed stays (SciERC annotates "linguistic" or "probability-based" spans)
+    got = _extract(vocab, abstract, phrases, votes={"a": {"autoregressive": "Method"}})
+    assert "autoregressive" in got

@@ -24,7 +24,9 @@ An alias names the same thing as its entity's name, written another way. The kin
 
 Anything else is not an alias: a variant ("DyLoRA", "vanilla LoRA", "BLOOMZ" for "BLOOM") is its own
 entity whose ``skos:broader`` is the family, and a different concept is a different entity. A phrase with
-a verb ("COAT addresses", "train local adapters") is never a name (:func:`has_verb`).
+a verb ("COAT addresses", "train local adapters") is never a name (:func:`has_verb`), and neither is a phrase
+without a noun head (:func:`has_noun_head`: "open-source", "autoregressive", "pre-trained") or with a
+possessive ("FlexLLM's co-serving", :func:`has_possessive`).
 
 Examples
 --------
@@ -36,6 +38,8 @@ Examples
 ('word order', 'spelling')
 >>> has_verb("COAT addresses"), has_verb("train local low-rank adapters"), has_verb("transfer learning")
 (True, True, False)
+>>> has_noun_head("open-source"), has_noun_head("autoregressive"), has_noun_head("fine-tuning")
+(False, False, True)
 """
 
 from __future__ import annotations
@@ -46,13 +50,15 @@ from functools import lru_cache
 
 from lemminflect import getAllLemmas
 
-from kg.extract.normalize import acronym_singular, keeps_case, label_key, singular
+from kg.extract.normalize import acronym_singular, is_name, keeps_case, label_key, singular
 from kg.extract.text import is_verb
 
 __all__ = [
     "GENERIC_HEADS",
     "MAKERS",
     "NAME_HEADS",
+    "has_noun_head",
+    "has_possessive",
     "has_verb",
     "is_synonym",
     "merge_synonyms",
@@ -87,6 +93,12 @@ _LEADING_VERBS = frozenset(
     """train exploit use apply learn improve reduce leverage enhance mitigate address enable achieve
     generate capture incorporate integrate combine adapt extend propose introduce develop""".split()
 )
+#: endings of deverbal and abstract nouns: a one-word hyphenated compound with one is a noun ("fine-tuning",
+#: "self-attention", "super-resolution"); without one it is a premodifier ("open-source", "long-context")
+_NOUN_ENDINGS = tuple("ing tion sion ment ance ence ure sis ism ity ness er or".split())
+#: endings of adjectives and participles, for words no dictionary knows ("autoregressive", "compositional")
+_ADJ_ENDINGS = tuple("ive al ous ic able ible ful less ed".split())
+_POSSESSIVE = re.compile(r"\w['’]s?(?=\s|$)")
 _BRITISH = (
     (re.compile(r"is(e|es|ed|ing|ation|ations|er|ers)\b"), r"iz\1"),
     (re.compile(r"lling\b"), "ling"),
@@ -116,6 +128,60 @@ def has_verb(phrase: str) -> bool:
         return True
     # "train set", "search space" are names; "train local adapters" is not: a modifier follows the verb
     return len(words) > 2 and words[0].lower() in _LEADING_VERBS and _is_modifier(words[1])
+
+
+@lru_cache(maxsize=100_000)
+def has_noun_head(phrase: str) -> bool:
+    """True when the phrase ends in a word that can head a noun phrase: a name (``LoRA``, ``A100``), a
+    word the dictionary knows as a noun, an ``-ing`` form, or an unknown word without an adjective ending.
+    A phrase of one hyphenated word is a noun only when its last part has a noun ending ("fine-tuning",
+    "self-attention"); else it is a compound premodifier ("open-source", "long-context", "plug-and-play").
+
+    >>> has_noun_head("adaptive"), has_noun_head("sparse"), has_noun_head("continual"), has_noun_head("pre-trained")
+    (False, False, False, False)
+    >>> has_noun_head("semantic parsing"), has_noun_head("GPT-4o"), has_noun_head("compositional tasks")
+    (True, True, True)
+    >>> has_noun_head("long-context"), has_noun_head("super-resolution"), has_noun_head("transformer-based")
+    (False, True, False)
+    """
+    words = phrase.split()
+    if not words:
+        return False
+    if keeps_case(words[-1]):
+        return True
+    parts = [p for p in re.split(r"[-‐‑]", words[-1].lower()) if p]
+    if not parts:
+        return False
+    if len(words) == 1 and len(parts) > 1:
+        return parts[-1].endswith(_NOUN_ENDINGS)
+    return _can_be_noun(parts[-1])
+
+
+def _can_be_noun(word: str) -> bool:
+    if word.endswith("ing") or not word.isalpha():
+        return True
+    lemmas = getAllLemmas(word)
+    if lemmas:
+        return "NOUN" in lemmas or "PROPN" in lemmas
+    return not word.endswith(_ADJ_ENDINGS)
+
+
+@lru_cache(maxsize=100_000)
+def has_possessive(phrase: str) -> bool:
+    """True when the phrase has a possessive whose owner is a thing, so it names the owner's property, not
+    a thing ("FlexLLM's co-serving", "LLMs' context", "scale's robustness"); a person's name as the owner
+    makes an eponym, which is a name ("Zipf's law", "Bayes' rule").
+
+    >>> has_possessive("FlexLLM's co-serving"), has_possessive("LLMs’ context"), has_possessive("scale's robustness")
+    (True, True, True)
+    >>> has_possessive("Zipf's law"), has_possessive("Bayes' rule"), has_possessive("O'Brien")
+    (False, False, False)
+    """
+    for m in _POSSESSIVE.finditer(phrase):
+        owner = phrase[: m.start() + 1].split()[-1]
+        if is_name(owner) or owner.islower():
+            return True
+    return False
 
 
 def _is_modifier(word: str) -> bool:

@@ -5,7 +5,7 @@ In order, the first rule that fires decides:
 1. generic words (``method``, ``approach``, ``performance`` ...) are never entities;
 2. the vocabulary (``ontology/vocab-*.ttl``): the phrase, or the phrase without its leading modifiers
    (``multilingual neural machine translation`` -> ``neural machine translation``), is a concept;
-3. head-noun rules: ``... generation``, ``... recognition``, ``... answering`` are tasks;
+3. head-noun rules: ``... generation``, ``... recognition``, ``... answering``, ``... tasks`` are tasks;
    ``... attention``, ``... distillation``, ``... quantization`` are methods;
 4. names (``GPipe``, ``Qwen2-72B``, ``SpQR``): a method, unless they read as a dataset or benchmark;
 5. embedding prototypes: the nearest method or task label of the vocabulary decides, if similar enough
@@ -78,6 +78,10 @@ GENERIC_TAILS = frozenset(
 )
 
 
+#: generic head words that still say the phrase is a task ("VL tasks" is a task, whatever "VL" is)
+TASK_KINDS = frozenset({"task", "problem"})
+
+
 def strip_generic_tail(phrase: str) -> str:
     """Drop generic head words from the end of a phrase, keeping at least one word.
 
@@ -145,7 +149,7 @@ class Classifier:
             return Typing(c.type, c, "vocabulary")
         words = label_key(phrase).split()
         head = words[-1]
-        if head in TASK_HEADS and len(words) > 1:
+        if (head in TASK_HEADS or head in TASK_KINDS) and len(words) > 1:
             return Typing(EntityType.TASK, None, "head")
         if head in METHOD_HEADS and len(words) > 1:
             return Typing(EntityType.METHOD, None, "head")

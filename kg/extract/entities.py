@@ -24,11 +24,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from kg.extract.acronyms import corpus_acronyms, find_definitions
-from kg.extract.aliases import has_verb, is_synonym, merge_synonyms
-from kg.extract.classify import Classifier, Typing, is_generic, strip_generic_tail
+from kg.extract.aliases import has_noun_head, has_possessive, has_verb, is_synonym, merge_synonyms
+from kg.extract.classify import TASK_KINDS, Classifier, Typing, is_generic, strip_generic_tail
 from kg.extract.embed import Embedder
 from kg.extract.hardware import find_hardware
-from kg.extract.normalize import acronym_singular, display_label, is_name, label_key
+from kg.extract.normalize import acronym_singular, display_label, is_name, keeps_case, label_key
 from kg.extract.text import TOKEN, sentence_at
 from kg.extract.vocabulary import Vocabulary
 from kg.model import RELATION_FOR_TYPE, Entity, EntityType, Mention, MethodTaskLink, Paper, Phrase, Relation
@@ -39,6 +39,7 @@ __all__ = ["EntityOptions", "Extraction", "extract_entities", "proposed_names"]
 
 _TITLE_NAME = re.compile(r"^\s*([^:]{2,40}?)\s*:\s+\S")
 _NOT_A_NAME = re.compile(r"^(?:survey|position|review|tutorial|towards?|beyond|on|a|an|the|why|how|what|when)\b", re.I)
+_CAPITALIZED_RUN = re.compile(r"[A-Z][\w-]*(?:(?:\s+(?:of|for|and|the|in|on|with|to))*\s+[A-Z][\w-]*){0,5}")
 _PROPOSE = re.compile(
     r"\b(?:we|this (?:paper|work)|here,? we)\s+(?:propose|introduce|present|develop|design|build|release|"
     r"call|name|dub)s?\b|(?<!so-)(?<!so )\b(?:called|named|dubbed|termed)\b",
@@ -107,9 +108,14 @@ def proposed_names(paper: Paper) -> list[tuple[str, str]]:
             word = tok.group()
             if word in {",", "(", "\u201c", '"', "'"} or word.lower() in {"a", "an", "the", "novel", "new"}:
                 continue
-            if is_name(word) or (word[:1].isupper() and word.lower() not in {"we", "it", "this", "in", "to"}):
-                sent = sentence_at(paper.abstract, m.start())
-                out.append((word, sent))
+            if is_name(word) or keeps_case(word):
+                out.append((word, sentence_at(paper.abstract, m.start())))
+            elif word[:1].isupper() and word.lower() not in {"we", "it", "this", "in", "to"}:
+                # an English word opens a name of several capitalized words ("Adaptive Distribution
+                # Hierarchical Model"); on its own ("Sparse", "Mixture") it is a fragment of one
+                run = _CAPITALIZED_RUN.match(following, tok.start())
+                if run and len(run.group().split()) > 1:
+                    out.append((run.group(), sentence_at(paper.abstract, m.start())))
             break
     seen, uniq = set(), []
     for name, sent in out:
@@ -141,8 +147,8 @@ class _Builder:
         broader: Sequence[str] = (),
     ) -> None:
         if typing.type is not EntityType.HARDWARE:
-            if has_verb(canonical):
-                return  # a clause ("COAT addresses") is never a name
+            if has_verb(canonical) or has_possessive(canonical):
+                return  # a clause ("COAT addresses") or a property ("FlexLLM's co-serving") is never a name
             concept = typing.concept
             if concept is not None and not any(is_synonym(label, canonical) for label in concept.labels):
                 # a variant ("vanilla LoRA", "multilingual neural machine translation"): its own entity,
@@ -250,11 +256,9 @@ def extract_entities(
     classifier = Classifier(vocabulary, embedder)
     builder = _Builder(vocabulary)
 
-    def canonical_phrase(surface: str) -> str:
-        return strip_generic_tail(short_forms.get(surface) or short_forms.get(acronym_singular(surface)) or surface)
-
-    # type every distinct canonical phrase once
-    phrases = sorted({canonical_phrase(ph.text) for ps in ranked.values() for ph in ps})
+    # type every distinct canonical phrase once (by :func:`_typed_phrase`)
+    canonical = {p.text: _canonical_phrase(p.text, short_forms, vocabulary) for ps in ranked.values() for p in ps}
+    phrases = sorted({_typed_phrase(c) for c in canonical.values() if c})
     typings = dict(zip(phrases, classifier.classify_many(phrases), strict=True))
 
     top_k = options.top_k if votes is None else options.tagger_top_k
@@ -262,15 +266,20 @@ def extract_entities(
         local = dict(find_definitions(paper.text))  # this paper's own definitions win
         local_sf = {sf: lf for lf, sf in local.items()}
         n_keyphrases = 0
+        urls_only = _url_words(paper.text)
         for position, ph in enumerate(ranked.get(paper.key, ())):
-            canon = canonical_phrase(local_sf.get(ph.text) or ph.text)
-            typing = typings.get(canon) or classifier.classify(canon)
-            if votes is not None:
-                typing = tagger_typing(
-                    typing, votes.get(paper.key, {}).get(ph.text, ""), options.rules_fill_in, ph.text
-                )
+            lf = local_sf.get(ph.text)
+            canon = canonical[ph.text] if lf is None else _canonical_phrase(lf, short_forms, vocabulary)
+            if canon is None:
+                continue  # "MoE tasks": named after a method, not a task one can name
+            typing = typings.get(_typed_phrase(canon)) or classifier.classify(_typed_phrase(canon))
+            vote = None if votes is None else votes.get(paper.key, {}).get(ph.text, "")
+            if vote is not None:
+                typing = tagger_typing(typing, vote, options.rules_fill_in, ph.text)
             if typing is None or typing.type is EntityType.HARDWARE:
                 continue  # hardware comes from the full-text scan below
+            if _not_a_name(canon, ph.text, typing, bool(vote), short_forms, urls_only):
+                continue
             if typing.type is EntityType.KEYPHRASE:
                 if n_keyphrases >= options.max_keyphrases or ph.score < options.keyphrase_min_score:
                     continue
@@ -287,6 +296,67 @@ def extract_entities(
     if pairs is None:
         return extraction
     return Extraction(extraction.entities, extraction.mentions, evidence_links(extraction, pairs, link_threshold))
+
+
+def _canonical_phrase(surface: str, short_forms: Mapping[str, str], vocabulary: Vocabulary) -> str | None:
+    """The label a surface form is filed under: its long form if it is a defined acronym, without a kind
+    word ("question answering task") unless what is left is no name on its own ("open-source frameworks"
+    is not "open-source") and no vocabulary label. None for tasks named after a method or a bare name
+    ("MoE tasks", "VL tasks", "fine-tuning tasks"): neither the method nor a task one can name."""
+    full = short_forms.get(surface) or short_forms.get(acronym_singular(surface)) or surface
+    stripped = strip_generic_tail(full)
+    if stripped == full:
+        return full
+    known = vocabulary.lookup_key(label_key(stripped))
+    named_after_other = (
+        known.type is not EntityType.TASK if known else len(stripped.split()) == 1 and keeps_case(stripped)
+    )
+    if named_after_other and label_key(full.split()[len(stripped.split())]) in TASK_KINDS:
+        return None
+    return stripped if known or _is_name_alone(stripped, short_forms) else full
+
+
+def _typed_phrase(canon: str) -> str:
+    """The phrase a label is typed by: without its kind word ("graph-based technique" is typed as
+    "graph-based", so the tagger's and the vocabulary's types apply), unless the kind word is a task's."""
+    return canon if label_key(canon.split()[-1]) in TASK_KINDS else strip_generic_tail(canon)
+
+
+def _not_a_name(
+    canon: str, surface: str, typing: Typing, tagged: bool, short_forms: Mapping[str, str], url_words: frozenset[str]
+) -> bool:
+    """True for a phrase that names nothing: a minted label that is a modifier or an undefined fragment
+    ("autoregressive", "VL"), unless the tagger typed the span (dropping those cost SciERC dev Method recall
+    .647 -> .632: its annotators mark such spans), or a phrase made only of the words of a link in the text
+    ("duguodong7" of a GitHub address)."""
+    if typing.concept is None and not tagged and not _is_name_alone(canon, short_forms):
+        return True
+    return bool(url_words) and set(re.split(r"[\s_-]+", surface.lower())) <= url_words
+
+
+def _is_name_alone(phrase: str, short_forms: Mapping[str, str]) -> bool:
+    """A phrase that can name something on its own: it has a noun head (:func:`kg.extract.aliases.has_noun_head`);
+    an acronym stands for its long form, so one defined as a modifier ("VL" of "vision-language") is none, nor
+    is a two-letter acronym the corpus never defines."""
+    short = acronym_singular(phrase)
+    if short in short_forms:
+        return has_noun_head(short_forms[short])
+    if re.fullmatch(r"[A-Z][A-Z0-9]", short):
+        return False
+    return has_noun_head(phrase)
+
+
+_URL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.[a-z]+|\b[\w.-]+\.(?:com|org|io|net)/\S*", re.I)
+
+
+def _url_words(text: str) -> frozenset[str]:
+    """The words and word runs that occur in ``text`` only inside links and e-mail addresses, lower-cased."""
+    links = _URL.findall(text)
+    if not links:
+        return frozenset()
+    rest = _URL.sub(" ", text).lower()
+    words = {w.lower() for link in links for w in re.findall(r"[A-Za-z][A-Za-z0-9]*", link)}
+    return frozenset(w for w in words if not re.search(rf"\b{re.escape(w)}\b", rest))
 
 
 def _add_proposals_and_hardware(
