@@ -170,7 +170,7 @@ def test_tagger_and_relations_on_real_sentences(encoder):
     all_spans = [(t.start, t.end) for t in spans]
     near, far = rel.score(
         np.vstack(
-            [pair_features(enc, [w for w, _, _ in words], sentences, method, task, all_spans) for task in (ner, mt)]
+            [rel.features(enc, [w for w, _, _ in words], sentences, method, task, all_spans) for task in (ner, mt)]
         )
     )
     assert near >= rel.threshold > far
@@ -284,3 +284,59 @@ def test_a_tagger_build_links_methods_to_tasks_only_with_evidence(tmp_path):
         assert sentence in str(
             rdf.value(paper, rdf.namespace_manager.expand_curie("dcterms:abstract"))
         ) or sentence.rstrip(".") in str(rdf.value(paper, rdf.namespace_manager.expand_curie("dcterms:title")))
+
+
+def _stand_in_encoded(n_words: int):
+    from kg.extract.tokens import Encoded
+
+    states = np.random.default_rng(0).normal(size=(n_words, 384)).astype(np.float32)
+    return Encoded(tuple((i, i + 1) for i in range(n_words)), np.zeros((n_words, 768), np.float32), states, states[0])
+
+
+@pytest.mark.parametrize(
+    ("text", "method", "task", "cue"),
+    [
+        ("We use CRFs for named entity recognition .", (2, 3), (4, 7), 3),  # "X for Y"
+        ("Named entity recognition using CRFs works .", (4, 5), (0, 3), 4),  # "Y using X"
+        ("A CRF-based tagger , parsing and segmentation .", (1, 3), (4, 5), 6),  # "X , Y": a list
+    ],
+)
+def test_pattern_cues_read_the_words_between(text, method, task, cue):
+    words = text.split()
+    enc = _stand_in_encoded(len(words))
+    plain = pair_features(enc, words, [(0, len(words))], method, task, [method, task])
+    with_patterns = pair_features(enc, words, [(0, len(words))], method, task, [method, task], patterns=True)
+    np.testing.assert_array_equal(with_patterns[: len(plain)], plain)
+    extra = with_patterns[len(plain) :]
+    assert len(extra) == 8 and extra[0] == 0  # same sentence
+    assert extra[1] == pytest.approx(np.log1p(method[1] - method[0]))
+    assert [i for i in range(3, 8) if extra[i]] == [cue]
+
+
+def test_far_pairs_match_no_pattern():
+    words = "CRFs are fast . Many papers study named entity recognition for years .".split()
+    enc = _stand_in_encoded(len(words))
+    extra = pair_features(enc, words, [(0, 4), (4, len(words))], (0, 1), (7, 10), [], patterns=True)[-8:]
+    assert extra[0] == pytest.approx(np.log(2)) and not extra[3:].any()
+
+
+def test_words_between_are_learned_from_same_sentence_training_pairs():
+    from kg.extract.scierc import parse_document
+    from kg.extract.train import pair_words
+
+    line = (
+        '{"sentences": [["CRFs", "trained", "jointly", "for", "NER", "."], ["HMMs", "."], ["tagging", "."]],'
+        ' "ner": [[[0, 0, "Method"], [4, 4, "Task"]], [[6, 6, "Method"]], [[8, 8, "Task"]]], "relations": [[], [], []]}'
+    )
+    doc = parse_document(line)
+    # "for" is a fixed cue; the words between HMMs and tagging cross a sentence end and do not count
+    assert pair_words([doc], 5) == ("jointly", "trained")
+    assert pair_words([doc], 1) == ("jointly",)
+
+
+def test_relation_weights_keep_their_vocabulary_and_old_weights_load_without_one():
+    rel = RelationModel(np.ones(3), 0.5, np.zeros(3), np.ones(3), 0.6, ("jointly", "trained"), patterns=True)
+    again = RelationModel.from_params(rel.params())
+    assert again.vocab == ("jointly", "trained") and again.patterns and again.threshold == pytest.approx(0.6)
+    old = {k: v for k, v in rel.params().items() if k not in ("rel_vocab", "rel_patterns")}
+    assert RelationModel.from_params(old).vocab == () and not RelationModel.from_params(old).patterns

@@ -34,7 +34,7 @@ import numpy as np
 
 from kg.extract.keyphrases import RankingOptions, candidates
 from kg.extract.normalize import is_name, label_key
-from kg.extract.relations import RelationModel, pair_features
+from kg.extract.relations import RelationModel
 from kg.extract.tagger import WEIGHTS, SpanTagger
 from kg.extract.text import STOP_WORDS, is_generic, sentences
 from kg.extract.tokens import Encoded, TokenEncoder, words_of
@@ -213,7 +213,9 @@ class TaggedStage:
         tasks = [(p, o) for p, v in kinds.items() if v == "Task" for o in occurrences[p]]
         if not methods or not tasks:
             return []
-        feats = np.vstack([pair_features(enc, words, word_sents, m, t, spans) for _, m in methods for _, t in tasks])
+        feats = np.vstack(
+            [self.relations.features(enc, words, word_sents, m, t, spans) for _, m in methods for _, t in tasks]
+        )
         probs = self.relations.score(feats)
         best: dict[tuple[str, str], tuple[float, int]] = defaultdict(lambda: (-1.0, 0))
         k = 0

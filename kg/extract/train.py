@@ -28,12 +28,14 @@ from pathlib import Path
 import numpy as np
 
 from kg.errors import InputError
-from kg.extract.relations import RelationModel, pair_features
+from kg.extract.relations import CUES, RelationModel, pair_features
 from kg.extract.scierc import TYPES, Document, read_scierc
 from kg.extract.tagger import WEIGHTS, SpanTagger
 from kg.extract.tokens import Encoded, TokenEncoder
 from kg.fileio import atomic_path
 
+#: the encoder's width: a pair's features start with four vectors of it
+VECTOR_WIDTH = 384
 TAGS = ("O", *(f"{p}-{t}" for t in TYPES for p in "BI"))
 
 
@@ -50,6 +52,10 @@ class TrainOptions:
     dropout: float = 0.3
     weight_decay: float = 1e-4
     relation_c: float = 0.01
+    relation_balanced: bool = True  # class weights inversely proportional to the class sizes
+    relation_vocab: int = 0  # learned between-words (pair_words), after the fixed cues
+    relation_patterns: bool = False  # the short-pattern cues of kg.extract.relations
+    relation_cue_weight: float = 1.0  # the word and pattern features' scale against the vectors' (less penalized)
     relation_threshold: float = 0.5
     seed: int = 0
 
@@ -198,29 +204,54 @@ def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
     return round(p, 3), round(r, 3), round(2 * p * r / max(p + r, 1e-9), 3)
 
 
-def relation_pairs(docs: Sequence[Document], encoded: Sequence[Encoded]) -> tuple[np.ndarray, np.ndarray]:
+def gold_pairs(doc: Document):
+    """Every gold (Method, Task) mention pair of a document."""
+    methods = [(s, e) for s, e, t in doc.entities if t == "Method"]
+    tasks = [(s, e) for s, e, t in doc.entities if t == "Task"]
+    return [(m, t) for m in methods for t in tasks]
+
+
+def pair_words(docs: Sequence[Document], size: int) -> tuple[str, ...]:
+    """The ``size`` words (lower case, :data:`~kg.extract.relations.CUES` left out) found most often between
+    the two mentions of a same-sentence gold pair of ``docs``, ties by the word: the learned half of the
+    words-between features."""
+    count: dict[str, int] = {}
+    for doc in docs:
+        for m, t in gold_pairs(doc):
+            if not any(s <= min(m[0], t[0]) and max(m[1], t[1]) <= e for s, e in doc.sentences):
+                continue
+            lo, hi = min(m[1], t[1]), max(m[0], t[0])
+            for w in {w.lower() for w in doc.words[lo:hi]} - set(CUES):
+                count[w] = count.get(w, 0) + 1
+    return tuple(sorted(count, key=lambda w: (-count[w], w))[:size])
+
+
+def relation_pairs(
+    docs: Sequence[Document], encoded: Sequence[Encoded], vocab: Sequence[str] = (), patterns: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
     """Features and labels of every gold (Method, Task) mention pair of each document."""
     rows, labels = [], []
     for doc, enc in zip(docs, encoded, strict=True):
         spans = [(s, e) for s, e, _ in doc.entities]
-        methods = [(s, e) for s, e, t in doc.entities if t == "Method"]
-        tasks = [(s, e) for s, e, t in doc.entities if t == "Task"]
-        for m in methods:
-            for t in tasks:
-                rows.append(pair_features(enc, doc.words, doc.sentences, m, t, spans))
-                labels.append((m, t) in doc.used_for)
-    dim = 4 * 384 + 19
+        for m, t in gold_pairs(doc):
+            rows.append(pair_features(enc, doc.words, doc.sentences, m, t, spans, vocab, patterns))
+            labels.append((m, t) in doc.used_for)
+    dim = 4 * VECTOR_WIDTH + 5 + len(CUES) + len(vocab) + 8 * patterns
     return (np.vstack(rows) if rows else np.zeros((0, dim), np.float32)), np.asarray(labels, dtype=bool)
 
 
-def train_relations(x: np.ndarray, y: np.ndarray, options: TrainOptions) -> RelationModel:
-    """Balanced logistic regression on standardized pair features."""
+def train_relations(x: np.ndarray, y: np.ndarray, options: TrainOptions, vocab: Sequence[str] = ()) -> RelationModel:
+    """Logistic regression on standardized pair features (class-balanced unless the options say not)."""
     from sklearn.linear_model import LogisticRegression
 
     mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-6
-    lr = LogisticRegression(C=options.relation_c, class_weight="balanced", max_iter=2000, random_state=options.seed)
+    scale[4 * VECTOR_WIDTH :] /= options.relation_cue_weight  # standardized larger: the L2 penalty weighs them less
+    weight = "balanced" if options.relation_balanced else None
+    lr = LogisticRegression(C=options.relation_c, class_weight=weight, max_iter=2000, random_state=options.seed)
     lr.fit((x - mean) / scale, y)
-    return RelationModel(lr.coef_[0], float(lr.intercept_[0]), mean, scale, options.relation_threshold)
+    return RelationModel(
+        lr.coef_[0], float(lr.intercept_[0]), mean, scale, options.relation_threshold, vocab, options.relation_patterns
+    )
 
 
 def save(path: Path, tagger: SpanTagger, relations: RelationModel) -> None:
@@ -255,8 +286,10 @@ def run(
     tagger = train_tagger(train, train_enc, options)
     scores = {"tagger": tagger_scores(tagger, dev, dev_enc)}
     log(f"tagger, SciERC dev exact spans (P, R, F1): {scores['tagger']}")
-    relations = train_relations(*relation_pairs(train, train_enc), options)
-    x, y = relation_pairs(dev, dev_enc)
+    vocab = pair_words(train, options.relation_vocab)
+    patterns = options.relation_patterns
+    relations = train_relations(*relation_pairs(train, train_enc, vocab, patterns), options, vocab)
+    x, y = relation_pairs(dev, dev_enc, vocab, patterns)
     pred = relations.score(x) >= relations.threshold if len(x) else np.zeros(0, dtype=bool)
     scores["relations"] = _prf(int((pred & y).sum()), int((pred & ~y).sum()), int((~pred & y).sum()))
     log(f"relations, SciERC dev gold spans (P, R, F1): {scores['relations']}")
