@@ -340,3 +340,33 @@ def test_relation_weights_keep_their_vocabulary_and_old_weights_load_without_one
     assert again.vocab == ("jointly", "trained") and again.patterns and again.threshold == pytest.approx(0.6)
     old = {k: v for k, v in rel.params().items() if k not in ("rel_vocab", "rel_patterns")}
     assert RelationModel.from_params(old).vocab == () and not RelationModel.from_params(old).patterns
+
+
+_SPAN = st.tuples(st.integers(0, 11), st.integers(1, 4)).map(lambda se: (se[0], min(12, se[0] + se[1])))
+
+
+@given(st.lists(st.tuples(_SPAN, _SPAN), min_size=1, max_size=12), st.lists(_SPAN, max_size=5), st.booleans())
+def test_pair_feature_matrix_rows_are_each_pairs_features_written_out(pairs, spans, patterns):
+    """The batched features (per-word tables, shared span vectors) against the obvious per-pair reading."""
+    from kg.extract.relations import CUES, _pattern_features, pair_feature_matrix
+
+    words = "We use CRFs for NER , and HMMs with tagging in 2003".split()
+    enc, sents, vocab = _stand_in_encoded(len(words)), [(0, 6), (6, 12)], ("hmms",)
+    rows = pair_feature_matrix(enc, words, sents, pairs, spans, vocab, patterns)
+    for row, (m, t) in zip(rows, pairs, strict=True):
+        (_, lo), (hi, _) = (m, t) if m[0] < t[0] else (t, m)
+        inside = {w.lower() for w in words[lo:hi]}
+        sent_m, sent_t = (next((k for k, (s, e) in enumerate(sents) if s <= w < e), -1) for w in (m[0], t[0]))
+        mv, tv = enc.span_vector(*m), enc.span_vector(*t)
+        extra = [
+            np.log1p(max(hi - lo, 0)),
+            sent_m == sent_t,
+            m[0] < t[0],
+            np.log1p(sum(1 for s, e in spans if s >= lo and e <= hi)),
+            hi <= lo,
+            *(w in inside for w in (*CUES, *vocab)),
+            *(_pattern_features(words, m, t, sent_m, sent_t) if patterns else ()),
+        ]
+        between = enc.span_vector(lo, hi) if hi > lo else np.zeros(384, np.float32)
+        expected = np.concatenate([mv, tv, mv * tv, between, np.asarray(extra, dtype=np.float32)])
+        np.testing.assert_array_equal(row, expected)

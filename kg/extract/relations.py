@@ -13,7 +13,7 @@ Inference is numpy only: :meth:`RelationModel.score` gives the probability that 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -52,13 +52,6 @@ def _pattern_features(
     ]
 
 
-def _sentence_index(sentences: Sequence[tuple[int, int]], word: int) -> int:
-    for k, (s, e) in enumerate(sentences):
-        if s <= word < e:
-            return k
-    return -1
-
-
 def pair_features(
     encoded: Encoded,
     words: Sequence[str],
@@ -76,24 +69,60 @@ def pair_features(
     training pairs (:func:`kg.extract.train.pair_words`), after the fixed :data:`CUES`; ``patterns`` adds
     the short-pattern cues of :func:`_pattern_features`.
     """
-    mv, tv = encoded.span_vector(*method), encoded.span_vector(*task)
-    first, second = (method, task) if method[0] < task[0] else (task, method)
-    lo, hi = first[1], second[0]
-    between = encoded.span_vector(lo, hi) if hi > lo else np.zeros_like(mv)
-    distance = max(hi - lo, 0)
-    inside = {w.lower() for w in words[lo:hi]}
-    sent_m, sent_t = _sentence_index(sentences, method[0]), _sentence_index(sentences, task[0])
-    extra = [
-        np.log1p(distance),
-        float(sent_m == sent_t),
-        float(method[0] < task[0]),
-        np.log1p(sum(1 for s, e in spans if s >= lo and e <= hi)),
-        float(distance == 0),
-        *(float(c in inside) for c in CUES),
-        *(float(w in inside) for w in vocab),
-        *(_pattern_features(words, method, task, sent_m, sent_t) if patterns else ()),
-    ]
-    return np.concatenate([mv, tv, mv * tv, between, np.asarray(extra, dtype=np.float32)]).astype(np.float32)
+    return pair_feature_matrix(encoded, words, sentences, [(method, task)], spans, vocab, patterns)[0]
+
+
+def pair_feature_matrix(
+    encoded: Encoded,
+    words: Sequence[str],
+    sentences: Sequence[tuple[int, int]],
+    pairs: Sequence[tuple[tuple[int, int], tuple[int, int]]],
+    spans: Sequence[tuple[int, int]],
+    vocab: Sequence[str] = (),
+    patterns: bool = False,
+    vector: Callable[[int, int], np.ndarray] | None = None,
+) -> np.ndarray:
+    """One row of :func:`pair_features` per ``(method, task)`` pair of one text, computed together.
+
+    A paper has hundreds of pairs over a few dozen spans: each span's vector is pooled once (``vector``,
+    default :meth:`Encoded.span_vector`; pass a memoized one to share it with other steps), and the
+    sentence, span-count and cue features are read from per-word tables rather than word by word.
+    """
+    vector = vector or encoded.span_vector
+    dim, cues = encoded.states.shape[1], (*CUES, *vocab)
+    out = np.zeros((len(pairs), 4 * dim + 5 + len(cues) + 8 * patterns), dtype=np.float32)
+    if not len(pairs):
+        return out
+    ends = np.array([[m[0], m[1], t[0], t[1]] for m, t in pairs], dtype=np.int64).reshape(-1, 4)
+    method_first = ends[:, 0] < ends[:, 2]
+    lo = np.where(method_first, ends[:, 1], ends[:, 3])
+    hi = np.where(method_first, ends[:, 2], ends[:, 0])
+    for k, ((m, t), a, b) in enumerate(zip(pairs, lo.tolist(), hi.tolist(), strict=True)):
+        mv, tv = vector(*m), vector(*t)
+        out[k, :dim], out[k, dim : 2 * dim], out[k, 2 * dim : 3 * dim] = mv, tv, mv * tv
+        if b > a:
+            out[k, 3 * dim : 4 * dim] = vector(a, b)
+    n = len(words)
+    sentence_of = np.full(n + 1, -1, dtype=np.int64)  # each word's sentence (the first that holds it), or -1
+    for k, (s, e) in reversed(list(enumerate(sentences))):
+        sentence_of[max(s, 0) : max(e, 0)] = k
+    sent_m, sent_t = sentence_of[np.minimum(ends[:, 0], n)], sentence_of[np.minimum(ends[:, 2], n)]
+    span_ends = np.array(spans, dtype=np.int64).reshape(-1, 2)
+    between = ((span_ends[None, :, 0] >= lo[:, None]) & (span_ends[None, :, 1] <= hi[:, None])).sum(axis=1)
+    cue_counts = np.zeros((n + 1, len(cues)), dtype=np.int64)  # each cue's count among words[:i]
+    cue_counts[1:] = np.cumsum([[w.lower() == c for c in cues] for w in words], axis=0).reshape(-1, len(cues))
+    distance = np.maximum(hi - lo, 0)
+    extra = out[:, 4 * dim :]
+    extra[:, 0] = np.log1p(distance.astype(np.float64))
+    extra[:, 1] = sent_m == sent_t
+    extra[:, 2] = method_first
+    extra[:, 3] = np.log1p(between.astype(np.float64))
+    extra[:, 4] = distance == 0
+    extra[:, 5 : 5 + len(cues)] = (cue_counts[np.maximum(hi, lo)] - cue_counts[lo]) > 0
+    if patterns:
+        for k, (m, t) in enumerate(pairs):
+            extra[k, 5 + len(cues) :] = _pattern_features(words, m, t, int(sent_m[k]), int(sent_t[k]))
+    return out
 
 
 class RelationModel:
@@ -142,6 +171,10 @@ class RelationModel:
     def features(self, encoded: Encoded, words, sentences, method, task, spans) -> np.ndarray:
         """:func:`pair_features` with this model's vocabulary."""
         return pair_features(encoded, words, sentences, method, task, spans, self.vocab, self.patterns)
+
+    def feature_matrix(self, encoded: Encoded, words, sentences, pairs, spans, vector=None) -> np.ndarray:
+        """:func:`pair_feature_matrix` with this model's vocabulary (``vector``: a memoized span pooling)."""
+        return pair_feature_matrix(encoded, words, sentences, pairs, spans, self.vocab, self.patterns, vector)
 
     def score(self, features: np.ndarray) -> np.ndarray:
         """Probabilities for rows of :func:`pair_features`."""

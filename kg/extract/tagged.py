@@ -180,17 +180,18 @@ class TaggedStage:
             count = Counter(kind_at.get(w) for s, e in occ for w in range(s, e))
             kind, n = count.most_common(1)[0]
             votes[p] = kind if kind and n * 2 > sum(count.values()) else ""
-        ranked = self._rank(text, enc, occurrences, words)
-        pairs = self._pairs(text, enc, words, tagged, occurrences, votes)
+        vector = functools.cache(enc.span_vector)  # a span's vector, pooled once for ranking and pairs
+        ranked = self._rank(text, enc, occurrences, vector)
+        pairs = self._pairs(text, enc, words, tagged, occurrences, votes, vector)
         return tuple(ranked), tuple(sorted(votes.items())), tuple(pairs)
 
-    def _rank(self, text: str, enc: Encoded, occurrences: dict[str, list[tuple[int, int]]], words) -> list[Phrase]:
+    def _rank(self, text: str, enc: Encoded, occurrences: dict[str, list[tuple[int, int]]], vector) -> list[Phrase]:
         from sklearn.feature_extraction.text import CountVectorizer
 
         if not occurrences:
             return []
         names = sorted(occurrences)
-        vecs = np.vstack([np.mean([enc.span_vector(s, e) for s, e in occurrences[p]], axis=0) for p in names])
+        vecs = np.vstack([np.mean([vector(s, e) for s, e in occurrences[p]], axis=0) for p in names])
         vectorizer = CountVectorizer(analyzer=lambda _doc: names, lowercase=False)
         kws = self._keybert.extract_keywords(
             text, vectorizer=vectorizer, top_n=self.ranking.top_n, doc_embeddings=enc.doc[None, :], word_embeddings=vecs
@@ -203,7 +204,7 @@ class TaggedStage:
             out.append(Phrase(phrase, float(score), sent.strip(), "tagger"))
         return out
 
-    def _pairs(self, text, enc, words, tagged, occurrences, votes) -> list[tuple[str, str, float, str]]:
+    def _pairs(self, text, enc, words, tagged, occurrences, votes, vector) -> list[tuple[str, str, float, str]]:
         """(method phrase, task phrase, best probability, its sentence) for phrase pairs the tagger types."""
         sents = sentences(text)
         word_sents = [(_word_index(enc, s), _word_index(enc, e - 1) + 1) for s, e in sents]
@@ -213,9 +214,8 @@ class TaggedStage:
         tasks = [(p, o) for p, v in kinds.items() if v == "Task" for o in occurrences[p]]
         if not methods or not tasks:
             return []
-        feats = np.vstack(
-            [self.relations.features(enc, words, word_sents, m, t, spans) for _, m in methods for _, t in tasks]
-        )
+        pairs = [(m, t) for _, m in methods for _, t in tasks]
+        feats = self.relations.feature_matrix(enc, words, word_sents, pairs, spans, vector)
         probs = self.relations.score(feats)
         best: dict[tuple[str, str], tuple[float, int]] = defaultdict(lambda: (-1.0, 0))
         k = 0

@@ -114,12 +114,18 @@ def _check_lstm(params: dict[str, np.ndarray]) -> None:
             raise ValueError("LSTM array shapes do not fit the hidden layer")
 
 
-def _bilstm(x: np.ndarray, params: dict[str, np.ndarray]) -> np.ndarray:
+def _lstm_arrays(params: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Both directions' LSTM weights stacked (``(2, 4h, in)``, ``(2, 4h, h)``, ``(2, 4h)``), in float32."""
+    return tuple(
+        np.stack([params[f"lstm_{d}_{k}"] for d in ("fw", "bw")]).astype(np.float32) for k in ("ih", "hh", "b")
+    )
+
+
+def _bilstm(x: np.ndarray, arrays: tuple[np.ndarray, np.ndarray, np.ndarray]) -> np.ndarray:
     """A torch bidirectional ``nn.LSTM`` layer (gates in torch's order: input, forget, cell, output), both
-    directions stepped together so a text costs one short loop over its words."""
-    w_ih = np.stack([params[f"lstm_{d}_ih"] for d in ("fw", "bw")]).astype(np.float32)  # (2, 4h, in)
-    w_hh = np.stack([params[f"lstm_{d}_hh"] for d in ("fw", "bw")]).astype(np.float32)  # (2, 4h, h)
-    bias = np.stack([params[f"lstm_{d}_b"] for d in ("fw", "bw")]).astype(np.float32)
+    directions stepped together so a text costs one short loop over its words; ``arrays`` from
+    :func:`_lstm_arrays`."""
+    w_ih, w_hh, bias = arrays
     size, n = w_hh.shape[2], len(x)
     gates_x = np.einsum("ni,dgi->ndg", x, w_ih) + bias  # (n, 2, 4h)
     gates_x[:, 1] = gates_x[::-1, 1]  # the backward direction reads the words last to first
@@ -141,6 +147,9 @@ class SpanTagger:
         self.params = params
         self.tags = tags
         self.digest = digest
+        # float32 copies made once (the first layers are stored as float16), not on every text
+        self._f32 = {k: params[k].astype(np.float32) for k in ("w1", "w2", "ctx_w1") if k in params}
+        self._lstm = _lstm_arrays(params) if "ctx_w1" in params else None
 
     @classmethod
     def load(cls, path: str | Path = WEIGHTS) -> SpanTagger:
@@ -168,13 +177,12 @@ class SpanTagger:
         weights have one, the context model's."""
         p = self.params
         x = (features.astype(np.float32) - p["mean"]) / p["scale"]
-        prob = _softmax(
-            np.maximum(x @ p["w1"].astype(np.float32) + p["b1"], 0.0) @ p["w2"].astype(np.float32) + p["b2"]
-        )
-        if "ctx_w1" not in p:
+        w = self._f32
+        prob = _softmax(np.maximum(x @ w["w1"] + p["b1"], 0.0) @ w["w2"] + p["b2"])
+        if self._lstm is None:
             return prob
-        h = np.maximum(x @ p["ctx_w1"].astype(np.float32) + p["ctx_b1"], 0.0)
-        h = h + _bilstm(h, p)
+        h = np.maximum(x @ w["ctx_w1"] + p["ctx_b1"], 0.0)
+        h = h + _bilstm(h, self._lstm)
         return (prob + _softmax(h @ p["ctx_w2"] + p["ctx_b2"])) / 2
 
     def tag(self, features: np.ndarray) -> list[Tagged]:
