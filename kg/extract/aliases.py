@@ -99,6 +99,7 @@ _NOUN_ENDINGS = tuple("ing tion sion ment ance ence ure sis ism ity ness er or".
 #: endings of adjectives and participles, for words no dictionary knows ("autoregressive", "compositional")
 _ADJ_ENDINGS = tuple("ive al ous ic able ible ful less ed".split())
 _POSSESSIVE = re.compile(r"\w['’]s?(?=\s|$)")
+_DIRECTIONAL = re.compile(r"(?<=\w)[-‐‑]to[-‐‑](?=\w)", re.I)
 _BRITISH = (
     (re.compile(r"is(e|es|ed|ing|ation|ations|er|ers)\b"), r"iz\1"),
     (re.compile(r"lling\b"), "ling"),
@@ -206,11 +207,14 @@ def _content_words(key: str) -> list[str]:
 def synonym_keys(label: str) -> tuple[str, str]:
     """Keys two true synonyms share one of (besides acronyms): spelling, and words in any order.
 
-    >>> synonym_keys("Fine-Tuning of LLMs")
-    ('finetuningofllm', 'fine llm tuning')
+    >>> synonym_keys("Fine-Tuning of LLMs"), synonym_keys("image-to-text retrieval")
+    (('finetuningofllm', 'fine llm tuning'), ('imagetotextretrieval', 'image2text retrieval'))
     """
     key = label_key(label)
-    return _spelling(key), " ".join(_content_words(_spelling_words(key)))
+    # a directional compound keeps its order: "image-to-text retrieval" is not "text-to-image retrieval",
+    # nor "image-text retrieval" (both directions)
+    ordered = label_key(_DIRECTIONAL.sub("2", label)) if _DIRECTIONAL.search(label) else key
+    return _spelling(key), " ".join(_content_words(_spelling_words(ordered)))
 
 
 def _spelling_words(key: str) -> str:
@@ -230,6 +234,12 @@ def is_acronym_of(short: str, long: str) -> bool:
     (True, True)
     >>> is_acronym_of("T2I", "text-to-image generation"), is_acronym_of("T2I", "text-to-image")
     (False, True)
+    >>> is_acronym_of("GPT4o", "GPT-4o-mini"), is_acronym_of("SpeechLM", "speech LLM")
+    (False, False)
+    >>> is_acronym_of("3DGS", "3D Gaussian splatting"), is_acronym_of("ZeRO++", "Zero Redundancy Optimizer")
+    (True, False)
+    >>> is_acronym_of("LLM", "larger LLMs"), is_acronym_of("DETR", "DEtection TRansformer")
+    (False, True)
     """
     short_words, long_words = short.split(), long.lower().split()
     # a shared last word: "KV cache" / "key-value cache"
@@ -237,6 +247,17 @@ def is_acronym_of(short: str, long: str) -> bool:
         short_words, long_words = short_words[:-1], long_words[:-1]
     if len(short_words) != 1 or not any(c.isupper() for c in short_words[0]):
         return False
+    # "ZeRO++" is a variant of ZeRO, not its expansion
+    if short_words[0].endswith("+"):
+        return False
+    # a name in the long form is spelled out in the short form, whole or by its capitals ("3DGS" / "3D Gaussian
+    # splatting", "DETR" / "DEtection TRansformer"), never shortened ("SpeechLM" / "speech LLM", "LLM" /
+    # "larger LLMs"), and the hyphen parts of a name are words of their own ("GPT4o" / "GPT-4o-mini")
+    original = long.split()[: len(long_words)]
+    long_words = [
+        part for w, o in zip(long_words, original, strict=True) for part in (_parts(w) if _has_name_part(o) else [w])
+    ]
+    names = {p.lower(): _name_keys(p) for o in original for p in _parts(o) if is_name(p)}
     # "Swin-T" or "BERT-large" repeat a word of the other label: a variant, not an abbreviation
     if set(re.split(r"[-_/]", short_words[0].lower())) & set(re.split(r"[\s\-_/]+", " ".join(long_words))):
         return False
@@ -244,18 +265,34 @@ def is_acronym_of(short: str, long: str) -> bool:
     if "2" in letters:  # "T2I": text-to-image
         long_words = [re.sub(r"(?<![a-z])to(?![a-z])", "2", w) for w in long_words]
     # a hyphenated compound is one word that may supply letters from each part ("pre-trained", "low-rank")
-    words = tuple(w for w in long_words if re.search(r"[a-z0-9]", w))
-    if len(letters) < 2 or len(words) + (sum(w.count("-") for w in words)) < 2:
+    words = tuple((w, names.get(w, ())) for w in long_words if re.search(r"[a-z0-9]", w))
+    if len(letters) < 2 or len(words) + (sum(w.count("-") for w, _ in words)) < 2:
         return False
     return _abbreviates(letters, words)
 
 
-def _abbreviates(letters: str, words: tuple[str, ...]) -> bool:
+def _parts(word: str) -> list[str]:
+    return [p for p in re.split(r"[-‐‑]", word) if p]
+
+
+def _has_name_part(word: str) -> bool:
+    return any(is_name(p) for p in _parts(word))
+
+
+def _name_keys(name: str) -> tuple[str, ...]:
+    """The letters a name gives an acronym: all of them, or its capitals and digits ("DEtection": "de")."""
+    keys = (name, re.sub(r"[^A-Z0-9]", "", name))
+    return tuple(dict.fromkeys(k for k in (re.sub(r"[^a-z0-9]", "", k.lower()) for k in keys) if k))
+
+
+def _abbreviates(letters: str, words: tuple[tuple[str, tuple[str, ...]], ...]) -> bool:
     if not words:
         return not letters
-    word, rest = words[0], words[1:]
+    (word, name_keys), rest = words[0], words[1:]
     if word in _LINKS and _abbreviates(letters, rest):
         return True
+    if name_keys:  # a name supplies exactly its letters or its capitals
+        return any(letters.startswith(k) and _abbreviates(letters[len(k) :], rest) for k in name_keys)
     if not letters or letters[0] != word[0]:
         return False
     # the word supplies its first letter and then any subsequence of its other letters
