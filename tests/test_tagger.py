@@ -370,3 +370,20 @@ def test_pair_feature_matrix_rows_are_each_pairs_features_written_out(pairs, spa
         between = enc.span_vector(lo, hi) if hi > lo else np.zeros(384, np.float32)
         expected = np.concatenate([mv, tv, mv * tv, between, np.asarray(extra, dtype=np.float32)])
         np.testing.assert_array_equal(row, expected)
+
+
+def test_the_tagger_stage_fingerprint_covers_the_vocabulary(tmp_path, monkeypatch):
+    """The stage types the phrases the tagger leaves untyped by the vocabulary (for the pairs), so an edit of
+    the vocabulary alone must re-extract the papers, not reuse their stored results."""
+    import kg.extract.vocabulary as vocabulary
+    from kg.extract.tagged import TaggedStage
+
+    stage = TaggedStage()
+    files = vocabulary.vocabulary_files()
+    before = stage.fingerprint()
+    edited = tmp_path / files[0].name
+    edited.write_bytes(files[0].read_bytes() + b"\n# an edit\n")
+    monkeypatch.setattr(vocabulary, "vocabulary_files", lambda: (edited, *files[1:]))
+    assert stage.fingerprint() != before
+    monkeypatch.setattr(vocabulary, "vocabulary_files", lambda: files)
+    assert stage.fingerprint() == before

@@ -123,12 +123,16 @@ class TaggedStage:
         return typing.type.value if typing is not None else ""
 
     def fingerprint(self) -> str:
-        """Changes whenever a result could: model, weights, ranking options, code, library versions."""
+        """Changes whenever a result could: model, weights, ranking options, vocabulary, code, library versions."""
         from kg.extract.embed import MODEL_NAME
         from kg.extract.per_paper import stage_fingerprint
+        from kg.extract.vocabulary import vocabulary_files
 
         model = MODEL_NAME if self.embedder is None else self.embedder.model_id
-        return stage_fingerprint("tagger", model, self.tagger.digest, self.ranking)
+        # the vocabulary types the phrases the tagger leaves untyped for the pairs (:meth:`_rule_type`), so an
+        # edit of ontology/vocab-*.ttl alone changes results too
+        vocabulary = tuple((p.name, p.read_bytes()) for p in vocabulary_files())
+        return stage_fingerprint("tagger", model, self.tagger.digest, self.ranking, vocabulary)
 
     @functools.cached_property
     def _keybert(self):
