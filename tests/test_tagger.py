@@ -140,9 +140,10 @@ def test_a_papers_vectors_do_not_depend_on_the_papers_encoded_with_it(encoder):
     its own: the same text, encoded alone and among texts of other lengths, gives the same floats."""
     text = "We fine-tune LoRA adapters for machine translation on 8 A100 GPUs."
     others = ["Short.", "A much longer abstract " * 40, "Graph neural networks for molecule property prediction."]
-    alone = encoder.encode([text])[0]
-    among = encoder.encode([others[0], text, *others[1:]])[1]
-    assert np.array_equal(alone.features, among.features) and np.array_equal(alone.doc, among.doc)
+    among = encoder.encode([others[0], text, *others[1:]])
+    for t, together in zip([others[0], text, *others[1:]], among, strict=True):  # "Short." is 4 word pieces
+        alone = encoder.encode([t])[0]
+        assert np.array_equal(alone.features, together.features) and np.array_equal(alone.doc, together.doc)
 
 
 @pytest.mark.slow

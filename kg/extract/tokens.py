@@ -12,12 +12,19 @@ word pieces run as consecutive windows). What comes back per paper (:class:`Enco
 - ``doc``: the L2-normalized mean of every word piece's last-layer vector, the paper's embedding
   (sentence-transformers' mean pooling, over the whole text rather than its first 256 word pieces).
 
-Each window runs through the model on its own, at its exact length, never batched with another paper's:
-batching pads to the longest window and changes the matrix shapes, and with them the float rounding
-(up to 1e-5 here), so a paper's vectors, and in rare cases its links' scores or spans, would depend on
-which papers it happened to share a batch with, and an incremental or distributed build would not give
-the bytes of a scratch one. On CPU this is also no slower (no padding to compute): 52 papers in 4.6-4.8 s
-one window at a time vs 5.7-6.7 s batched (8,192 tokens a batch), measured on 2 cores.
+Each window is encoded as if on its own, at its exact length, never padded into a batch with another
+paper's: padding changes the matrix shapes of attention, and with them the float rounding (up to 1e-5 here),
+so a paper's vectors, and in rare cases its links' scores or spans, would depend on which papers it happened
+to share a batch with, and an incremental or distributed build would not give the bytes of a scratch one.
+On CPU the windows still run together (:func:`_forward`): every step of the model but attention works on
+each word piece's row alone (the linear layers, layer norms, GELU, residual sums), so consecutive windows
+run through those as one matrix of up to :data:`_PACK_PIECES` rows, and attention runs per window. A row's
+bytes do not depend on the other rows as long as the matrix has 8 rows or more (MKL multiplies fewer in
+another order, so a pack is padded to :data:`_MIN_ROWS`; checked on the bundled corpus and by the slow test
+in ``tests/test_tagger.py``). The model then makes a few hundred calls per pack instead of per paper: on two
+shared cores each call pays for waking the second thread, which one paper's small matrices do not cover
+(120 bundled papers: 3x faster under load 10). On CUDA, whose matrix products may sum in another order for
+another row count, each window runs alone.
 
 Nothing here is cached: the vectors are big (about 0.5 MB a paper) and only the extraction made from them
 is kept.
@@ -42,6 +49,8 @@ from kg.extract.text import TOKEN
 __all__ = ["Encoded", "TokenEncoder", "words_of"]
 
 _MAX_PIECES = 510  # word pieces per window; [CLS] and [SEP] make 512, the model's position limit
+_PACK_PIECES = 4096  # word pieces per pack of windows on CPU (the sentence embedder's batch size too)
+_MIN_ROWS = 64  # a pack is padded to this many rows: MKL multiplies fewer than 8 rows in another order
 
 
 def words_of(text: str) -> list[tuple[str, int, int]]:
@@ -91,27 +100,19 @@ class TokenEncoder:
 
     def encode(self, texts: Sequence[str], words: Sequence[list[tuple[str, int, int]]] | None = None) -> list[Encoded]:
         """Encode each text (split by :func:`words_of` unless ``words`` gives each text's words and spans),
-        each window on its own so that a text's vectors never depend on the other texts (module docstring)."""
+        each window as if on its own, so that a text's vectors never depend on the other texts (module
+        docstring)."""
         import torch
 
         started = time.perf_counter()
         st = self.model
-        tokenizer, bert = st.tokenizer, st[0].auto_model
+        tokenizer = st.tokenizer
         words = [words_of(t) for t in texts] if words is None else list(words)
         windows = []  # (text index, word offset, piece ids, piece -> word index)
         for i, ws in enumerate(words):
             windows.extend(_windows(i, [w for w, _, _ in ws], tokenizer))
-        outputs: list[tuple[np.ndarray, np.ndarray]] = []
-        device = next(bert.parameters()).device
         with torch.inference_mode():
-            for window in windows:
-                ids = torch.tensor([window[2]], dtype=torch.long, device=device)
-                out = bert(input_ids=ids, attention_mask=torch.ones_like(ids), output_hidden_states=True)
-                last, prev = (
-                    out.hidden_states[-1][0].float().cpu().numpy(),
-                    out.hidden_states[-2][0].float().cpu().numpy(),
-                )
-                outputs.append((last, prev))
+            outputs = _forward(st[0].auto_model, windows)
         by_text: dict[int, list] = {}
         for j, window in enumerate(windows):
             by_text.setdefault(window[0], []).append((window, outputs[j]))
@@ -120,6 +121,43 @@ class TokenEncoder:
         self.pieces_encoded += sum(len(window[2]) for window in windows)
         self.seconds += time.perf_counter() - started
         return result
+
+
+def _forward(bert, windows) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Last and second-to-last layer of each window (module docstring): BERT's own modules on packs of
+    windows, attention per window (torch's ``scaled_dot_product_attention``, unmasked, as for one window)."""
+    import torch
+
+    device = next(bert.parameters()).device
+    budget = _PACK_PIECES if device.type == "cpu" else 1
+    packs: list[list] = [[]]
+    for window in windows:
+        if packs[-1] and sum(len(w[2]) for w in packs[-1]) + len(window[2]) > budget:
+            packs.append([])
+        packs[-1].append(window)
+    outputs = []
+    for pack in packs:
+        bounds = np.cumsum([0, *(len(w[2]) for w in pack)]).tolist()
+        pad = max(_MIN_ROWS - bounds[-1], 0)  # rows of [PAD] that attend to nothing and are dropped
+        ids = [i for w in pack for i in w[2]] + [bert.config.pad_token_id or 0] * pad
+        positions = [p for w in pack for p in range(len(w[2]))] + list(range(pad))
+        ids, positions = (torch.tensor([x], dtype=torch.long, device=device) for x in (ids, positions))
+        h = prev = bert.embeddings(input_ids=ids, position_ids=positions)
+        for layer in bert.encoder.layer:
+            attention = layer.attention.self
+            q, k, v = attention.query(h), attention.key(h), attention.value(h)
+            heads = []
+            for a, b in zip(bounds, bounds[1:], strict=False):
+                shape = (1, b - a, -1, attention.attention_head_size)
+                q_, k_, v_ = (x[:, a:b].view(shape).transpose(1, 2) for x in (q, k, v))
+                out = torch.nn.functional.scaled_dot_product_attention(q_, k_, v_, scale=attention.scaling)
+                heads.append(out.transpose(1, 2).contiguous().reshape(1, b - a, -1))
+            heads.append(torch.zeros_like(q[:, bounds[-1] :]))
+            attended = layer.attention.output(torch.cat(heads, dim=1), h)
+            prev, h = h, layer.output(layer.intermediate(attended), attended)
+        last, prev = h[0].float().cpu().numpy(), prev[0].float().cpu().numpy()
+        outputs.extend((last[a:b], prev[a:b]) for a, b in zip(bounds, bounds[1:], strict=False))
+    return outputs
 
 
 def _windows(index: int, words: list[str], tokenizer) -> list[tuple[int, int, list[int], list[int]]]:
