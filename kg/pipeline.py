@@ -258,12 +258,13 @@ def exporters(
     html_max_nodes: int | None = DEFAULT_HTML_MAX_NODES, previous: Path | None = None
 ) -> tuple[Exporter, ...]:
     """Every export of a build, the slowest first so that two workers finish together. ``previous``: the
-    directory of the previous build's exports, whose unchanged RDF blocks are copied (kg.export.blocks)."""
+    directory of the previous build's exports, whose unchanged RDF blocks are copied (kg.export.blocks)
+    and whose checked blocks (RDF, GraphML) are not read back again."""
 
     def blocked(write: Callable[..., None], read_back: Callable[..., None], name: str) -> Exporter:
         if previous is None:
             return Exporter(name, write, read_back)
-        # the check reads back only the blocks not copied from the previous export (kg.export.check)
+        # the check reads back only the blocks that are not the previous (checked) export's (kg.export.check)
         return Exporter(
             name,
             functools.partial(write, previous=previous / name),
@@ -273,7 +274,7 @@ def exporters(
     return (
         blocked(rdf.write_turtle, check.turtle, "graph.ttl"),
         Exporter("graph.html", functools.partial(html.write_html, max_nodes=html_max_nodes), check.html),
-        Exporter("graph.graphml", graphml.write_graphml, check.graphml),
+        blocked(graphml.write_graphml, check.graphml, "graph.graphml"),
         blocked(rdf.write_jsonld, check.jsonld, "graph.jsonld"),
         blocked(rdf.write_ntriples, check.ntriples, "graph.nt"),
     )

@@ -12,7 +12,8 @@ the reader says, the line) when it does not parse:
     proves what parsing the whole file would (:func:`kg.export.blocks.unchecked_document` says why), and
     the file is compared with the SHA-256 its writer recorded.
 ``graph.graphml``
-    :func:`networkx.read_graphml`, the reader the README promises.
+    :func:`networkx.read_graphml`, the reader the README promises; with ``previous``, only the elements
+    that are not copies of that export's, the same way.
 ``graph.html``
     UTF-8, and the ``kg-data`` JSON block the page draws from parses as a JSON object.
 
@@ -33,6 +34,7 @@ kg.errors.ExportError: ...g.nt:1: not valid N-Triples: ...
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -66,13 +68,25 @@ def jsonld(path: str | os.PathLike, previous: str | os.PathLike | None = None) -
     _rdf(path, pyoxigraph.RdfFormat.JSON_LD, previous)
 
 
-def graphml(path: str | os.PathLike) -> None:
-    """Raise :class:`ExportError` unless :func:`networkx.read_graphml` reads ``path``."""
+def graphml(path: str | os.PathLike, previous: str | os.PathLike | None = None) -> None:
+    """Raise :class:`ExportError` unless :func:`networkx.read_graphml` reads ``path`` (``previous`` as for
+    :func:`turtle`: GraphML's elements compose too, each block being one whole ``node``, ``edge`` or
+    ``data`` element under the same key declarations, and the reader adds the nodes an edge names)."""
     try:
-        nx.read_graphml(path, force_multigraph=True)
+        document = unchecked_document(path, previous)
+    except ValueError as exc:
+        raise ExportError(path, str(exc)) from None
+    try:
+        try:
+            nx.read_graphml(path if document is None else io.BytesIO(document), force_multigraph=True)
+        except Exception:
+            if document is None:
+                raise
+            nx.read_graphml(path, force_multigraph=True)  # for the error's line in the file
     except Exception as exc:  # ElementTree's ParseError, networkx's own errors, bad attribute values
         position = getattr(exc, "position", None)  # (line, column) of an XML syntax error
         raise ExportError(path, f"not readable GraphML: {exc}", line=position[0] if position else None) from None
+    mark_checked(path)
 
 
 def html(path: str | os.PathLike) -> None:
