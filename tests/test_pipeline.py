@@ -152,7 +152,7 @@ def test_an_export_that_does_not_read_back_fails_the_build_and_keeps_the_old_exp
 
     import kg.export.graphml
 
-    def invalid_xml(graph, path):  # what the GraphML writer wrote for a title holding a form feed
+    def invalid_xml(graph, path, previous=None):  # what the GraphML writer wrote for a title holding a form feed
         Path(path).write_text('<?xml version="1.0"?>\n<graphml><node id="\x0c"/></graphml>\n', encoding="utf-8")
 
     monkeypatch.setattr(kg.export.graphml, "write_graphml", invalid_xml)

@@ -9,7 +9,8 @@ triples and rendering them again. The file is the same, byte for byte, either wa
 
 Index format, version 1: a JSON file ``.NAME.blocks`` beside the export ``NAME``::
 
-    {"format": 1, "salt": "...", "sha256": "<digest of the export>", "blocks": {"<key>": [offset, length]}}
+    {"checked": false, "format": 1, "salt": "...", "sha256": "<digest of the export>",
+     "blocks": {"<key>": [offset, length]}}
 
 ``salt`` covers everything outside the node that shapes a block: the package's code, the ontology and
 vocabulary files, the rdflib version and the caller's own salt (the format, the extractor version). An
@@ -17,7 +18,7 @@ index whose salt or format differs, or whose export no longer has the recorded S
 replaced, half-written), is ignored: every block is made again. A block whose key is missing is made
 again. So a stale index costs time, never a different file.
 
-``checked`` (optional, default false) is set by :func:`mark_checked` once the export has been read back
+``checked`` (absent in older indexes: false) is set by :func:`mark_checked` once the export has been read back
 (:mod:`kg.export.check`); :func:`unchecked_document` lets the next build's check read back only the blocks
 that are not byte-for-byte blocks of such a checked export.
 
@@ -104,13 +105,17 @@ def write_blocks(
     with ExitStack() as stack:
         old_blocks = _open_previous(Path(previous), salt, stack) if previous is not None else None
         f = stack.enter_context(atomic_write(path, "wb"))
-        offset = 0
+        offset, pending = 0, []
 
-        def put(data: bytes) -> None:
+        def put(data: bytes, flush: bool = False) -> None:
             nonlocal offset
-            f.write(data)
-            digest.update(data)
+            pending.append(data)
             offset += len(data)
+            if flush or len(pending) >= 4096:  # a write and a hash per chunk, not per block
+                chunk = b"".join(pending)
+                f.write(chunk)
+                digest.update(chunk)
+                pending.clear()
 
         put(head.encode())
         separator = first_sep.encode()
@@ -128,18 +133,24 @@ def write_blocks(
             if key:
                 index[key] = [offset, len(data)]
             put(data)
-        put(tail.encode())
+        put(tail.encode(), flush=True)
     if previous is not None:
+        meta = {"checked": False, "format": FORMAT_VERSION, "salt": salt, "sha256": digest.hexdigest(), "blocks": index}
         with atomic_write(index_path(path)) as out:
-            json.dump({"format": FORMAT_VERSION, "salt": salt, "sha256": digest.hexdigest(), "blocks": index}, out)
+            out.write(json.dumps(meta))  # json.dumps runs in C, json.dump to a file in Python
     return copied
 
 
-def _open_previous(path: Path, salt: str, stack: ExitStack) -> tuple[dict[str, list[int]], mmap.mmap] | None:
-    """The previous export's index and its bytes, when the index matches ``salt`` and the file; else None."""
+def _open_previous(
+    path: Path, salt: str, stack: ExitStack, checked: bool = False
+) -> tuple[dict[str, list[int]], mmap.mmap] | None:
+    """The previous export's index and its bytes, when the index matches ``salt`` and the file (and, with
+    ``checked``, says the export was read back); else None."""
     try:
         meta = json.loads(index_path(path).read_text(encoding="utf-8"))
         if not (isinstance(meta, dict) and meta.get("format") == FORMAT_VERSION and meta.get("salt") == salt):
+            return None
+        if checked and meta.get("checked") is not True:
             return None
         f = stack.enter_context(open(path, "rb"))  # noqa: SIM115 - the ExitStack closes it after the mmap
         if hashlib.file_digest(f, "sha256").hexdigest() != meta.get("sha256"):
@@ -160,12 +171,22 @@ def mark_checked(path: str | os.PathLike) -> None:
     """Record in the block index of ``path`` (if any) that the export was read back whole or through
     :func:`unchecked_document`. Only :mod:`kg.export.check` calls it, after the read-back passed."""
     try:
-        meta = json.loads(index_path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        text = index_path(path).read_text(encoding="utf-8")
+    except OSError:
         return
-    if isinstance(meta, dict):
-        with atomic_write(index_path(path)) as out:
-            json.dump({**meta, "checked": True}, out)
+    unchecked = '{"checked": false, '
+    if text.startswith(unchecked):  # as write_blocks writes it: no need to parse and encode it again
+        text = '{"checked": true, ' + text[len(unchecked) :]
+    else:
+        try:
+            meta = json.loads(text)
+        except ValueError:
+            return
+        if not isinstance(meta, dict):
+            return
+        text = json.dumps({**meta, "checked": True})
+    with atomic_write(index_path(path)) as out:
+        out.write(text)
 
 
 def unchecked_document(path: str | os.PathLike, previous: str | os.PathLike | None) -> bytes | None:
@@ -195,18 +216,11 @@ def unchecked_document(path: str | os.PathLike, previous: str | os.PathLike | No
     if previous is None or not spans:
         return None
     with ExitStack() as stack:
-        old = _open_previous(Path(previous), meta.get("salt", ""), stack)
-        if old is None or not _was_checked(Path(previous)):
+        old = _open_previous(Path(previous), meta.get("salt", ""), stack, checked=True)
+        if old is None:
             return None
         old_index, old_data = old
         return _new_blocks_document(data, spans, meta["blocks"], old_index, old_data)
-
-
-def _was_checked(previous: Path) -> bool:
-    try:
-        return json.loads(index_path(previous).read_text(encoding="utf-8")).get("checked") is True
-    except (OSError, ValueError, AttributeError):
-        return False
 
 
 def _new_blocks_document(
