@@ -37,3 +37,14 @@ def test_corpus_acronyms_prefer_the_most_frequent_long_form():
 def test_acronym_finder_never_crashes(s):
     for lf, sf in find_definitions(s):
         assert lf and sf and sf in s
+
+
+def test_a_long_form_never_spans_a_comma():
+    # a list of names before a parenthesis is no definition (bundled corpus: "IA" became "including LoRA,")
+    text = (
+        "This paper investigates full fine-tuning and various PEFT methods, including LoRA, (IA)^3, and prompt tuning."
+    )
+    assert find_definitions(text) == []
+    assert find_definitions("We study parameter-efficient fine-tuning (PEFT), which is cheap.") == [
+        ("parameter-efficient fine-tuning", "PEFT")
+    ]

@@ -11,6 +11,8 @@ Examples
 [('Low-Rank Adaptation', 'LoRA'), ('reinforcement learning from human feedback', 'RLHF')]
 >>> find_definitions("chain-of-thought (CoT) prompts for large language models (LLMs)")
 [('chain-of-thought', 'CoT'), ('large language models', 'LLMs')]
+>>> find_definitions("various PEFT methods, including LoRA, (IA)^3, and prompt tuning")
+[]
 """
 
 from __future__ import annotations
@@ -62,8 +64,8 @@ def find_definitions(text: str) -> list[tuple[str, str]]:
         if not _valid_short_form(sf):
             continue
         before = text[: m.start()]
-        # a long form never crosses a clause boundary
-        cut = max(before.rfind(ch) for ch in ".;:()[]")
+        # a long form never crosses a clause boundary nor a comma ("methods, including LoRA, (IA)^3" lists names)
+        cut = max(before.rfind(ch) for ch in ".;:,()[]")
         window = " ".join(before[cut + 1 :].split()[-(len(sf) * 2 + 5) :])
         lf = _match_long_form(sf, window)
         if lf:
