@@ -50,14 +50,19 @@ class Variant:
     model: str = "lr"  # or "mlp", "hgb": scikit-learn estimators, compared here before any is shipped
 
 
+#: the relation settings before this comparison (main at c1378e4); each variant changes some of them
+BEFORE = {"relation_c": 0.01, "relation_cue_weight": 1.0, "relation_vocab": 0, "relation_patterns": False}
+
+
 def _lr(name: str, **options) -> Variant:
-    return Variant(name, TrainOptions(**({"relation_vocab": 0} | options)))
+    return Variant(name, TrainOptions(**(BEFORE | options)))
 
 
 VARIANTS = {
     v.name: v
     for v in (
-        _lr("shipped"),
+        Variant("default", TrainOptions()),  # what make train fits now
+        _lr("before"),
         _lr("C=0.0003", relation_c=0.0003),
         _lr("C=0.001", relation_c=0.001),
         _lr("C=0.003", relation_c=0.003),
@@ -84,8 +89,13 @@ VARIANTS = {
             "C=0.0003 w+p cue x30", relation_c=0.0003, relation_vocab=50, relation_patterns=True, relation_cue_weight=30
         ),
         _lr("C=0.0003 cue x10", relation_c=0.0003, relation_cue_weight=10),
-        Variant("mlp", TrainOptions(relation_vocab=0), "mlp"),
-        Variant("hgb", TrainOptions(relation_vocab=0), "hgb"),
+        _lr("C=0.0003 cue x30", relation_c=0.0003, relation_cue_weight=30),
+        _lr("C=0.0001 cue x30", relation_c=0.0001, relation_cue_weight=30),
+        _lr("C=0.001 cue x10", relation_c=0.001, relation_cue_weight=10),
+        _lr("C=0.0003 patterns cue x10", relation_c=0.0003, relation_patterns=True, relation_cue_weight=10),
+        _lr("C=0.0003 words cue x10", relation_c=0.0003, relation_vocab=50, relation_cue_weight=10),
+        Variant("mlp", TrainOptions(**BEFORE), "mlp"),
+        Variant("hgb", TrainOptions(**BEFORE), "hgb"),
     )
 }
 
