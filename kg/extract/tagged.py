@@ -31,6 +31,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from kg.extract.keyphrases import RankingOptions, candidates
 from kg.extract.normalize import is_name, label_key
@@ -154,8 +155,11 @@ class TaggedStage:
         out = []
         for i in range(0, len(papers), 64):
             part = papers[i : i + 64]
-            for paper, enc in zip(part, self.encoder.encode([p.text for p in part]), strict=True):
-                out.append(PaperResult(*self.extract(paper, enc)))
+            encoded = self.encoder.encode([p.text for p in part])
+            # numpy's BLAS on one thread: a paper's products are small, and on shared cores a second thread
+            # costs more in waiting than it saves (the same bytes either way)
+            with threadpool_limits(1, user_api="blas"):
+                out.extend(PaperResult(*self.extract(paper, enc)) for paper, enc in zip(part, encoded, strict=True))
             if progress:
                 progress(len(part))
         return out

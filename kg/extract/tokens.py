@@ -151,9 +151,9 @@ def _forward(bert, windows) -> list[tuple[np.ndarray, np.ndarray]]:
                 shape = (1, b - a, -1, attention.attention_head_size)
                 q_, k_, v_ = (x[:, a:b].view(shape).transpose(1, 2) for x in (q, k, v))
                 out = torch.nn.functional.scaled_dot_product_attention(q_, k_, v_, scale=attention.scaling)
-                heads.append(out.transpose(1, 2).contiguous().reshape(1, b - a, -1))
-            heads.append(torch.zeros_like(q[:, bounds[-1] :]))
-            attended = layer.attention.output(torch.cat(heads, dim=1), h)
+                heads.append(out.transpose(1, 2))
+            heads.append(q.new_zeros(1, pad, attention.num_attention_heads, attention.attention_head_size))
+            attended = layer.attention.output(torch.cat(heads, dim=1).reshape(h.shape), h)  # one copy per pack
             prev, h = h, layer.output(layer.intermediate(attended), attended)
         last, prev = h[0].float().cpu().numpy(), prev[0].float().cpu().numpy()
         outputs.extend((last[a:b], prev[a:b]) for a, b in zip(bounds, bounds[1:], strict=False))
