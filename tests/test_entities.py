@@ -111,3 +111,10 @@ def test_modifiers_possessives_and_link_words_are_not_names_unless_the_tagger_ty
     # a span the tagger typed stays (SciERC annotates "linguistic" or "probability-based" spans)
     got = _extract(vocab, abstract, phrases, votes={"a": {"autoregressive": "Method"}})
     assert "autoregressive" in got
+
+
+def test_a_phrase_across_a_line_break_is_filed_under_its_words(vocab):
+    # listings wrap lines inside phrases; the label is the words, one space apart
+    abstract = "We study the Transformer\narchitecture and question answering\ntasks."
+    got = _extract(vocab, abstract, ["Transformer\narchitecture", "question answering\ntasks"])
+    assert set(got) == {"transformer", "question answering"}

@@ -304,6 +304,7 @@ def _canonical_phrase(surface: str, short_forms: Mapping[str, str], vocabulary: 
     is not "open-source") and no vocabulary label. None for tasks named after a method or a bare name
     ("MoE tasks", "VL tasks", "fine-tuning tasks"): neither the method nor a task one can name."""
     full = short_forms.get(surface) or short_forms.get(acronym_singular(surface)) or surface
+    full = " ".join(full.split())  # a phrase can span a line break: "Transformer\narchitecture"
     stripped = strip_generic_tail(full)
     if stripped == full:
         return full
