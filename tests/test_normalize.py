@@ -10,7 +10,7 @@ import re
 from functools import cache
 from pathlib import Path
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from lemminflect import getAllLemmas
 
@@ -70,8 +70,16 @@ def test_dictionary_words_become_themselves_or_a_dictionary_lemma(word):
 @settings(max_examples=300, deadline=None)
 @given(phrases)
 def test_the_key_is_a_fixed_point(phrase):
+    # the one exception: an upper-case word is an acronym whose S is a letter ("DARTS" keys as "darts"),
+    # and once lower-cased the key cannot tell it from a plural (see the next test)
+    assume(not any(w.isupper() and w.endswith("S") for w in re.split(r"[\s\-‐‑‒–—_/]+", phrase)))
     key = label_key(phrase)
     assert label_key(key) == key
+
+
+def test_an_upper_case_s_is_a_letter_so_its_key_is_no_fixed_point():
+    assert label_key("DARTS") == "darts" and label_key("darts") == "dart"
+    assert label_key("ROOTS") == "roots" and label_key("LLMs") == label_key("llm") == "llm"
 
 
 @settings(max_examples=300, deadline=None)
