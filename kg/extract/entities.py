@@ -304,7 +304,9 @@ def _canonical_phrase(surface: str, short_forms: Mapping[str, str], vocabulary: 
     is not "open-source") and no vocabulary label. None for tasks named after a method or a bare name
     ("MoE tasks", "VL tasks", "fine-tuning tasks"): neither the method nor a task one can name."""
     full = short_forms.get(surface) or short_forms.get(acronym_singular(surface)) or surface
-    full = " ".join(full.split())  # a phrase can span a line break: "Transformer\narchitecture"
+    # a phrase can span a line break ("Transformer\narchitecture"), and a term can be defined in quotes
+    # ('we term as "Multimodal Generalization" (MMG)'): neither the break nor the quotes are part of the name
+    full = " ".join(full.split()).strip('"“”').strip()
     stripped = strip_generic_tail(full)
     if stripped == full:
         return full
@@ -329,10 +331,21 @@ def _not_a_name(
     """True for a phrase that names nothing: a minted label that is a modifier or an undefined fragment
     ("autoregressive", "VL"), unless the tagger typed the span (dropping those cost SciERC dev Method recall
     .647 -> .632: its annotators mark such spans), or a phrase made only of the words of a link in the text
-    ("duguodong7" of a GitHub address)."""
+    ("duguodong7" of a GitHub address). A quantity ("1.1B", "3D", "8-10times", "40%") names nothing, tagged
+    or not."""
+    if _QUANTITY.fullmatch(canon):
+        return True
     if typing.concept is None and not tagged and not _is_name_alone(canon, short_forms):
         return True
     return bool(url_words) and set(re.split(r"[\s_-]+", surface.lower())) <= url_words
+
+
+#: a number with at most a unit or a multiplier after it: a size, a speed-up, a percentage, a dimension
+_QUANTITY = re.compile(
+    r"[~≈<>]?\s*\d[\d.,]*(?:\s*[-–~]\s*\d[\d.,]*)?\s*"
+    r"(?:times|x|×|%|percent|[kmbt]|bn|billion|million|thousand|[kmgt]b|d|bit|bits|k tokens)?",
+    re.I,
+)
 
 
 def _is_name_alone(phrase: str, short_forms: Mapping[str, str]) -> bool:
