@@ -133,5 +133,6 @@ def test_a_quantity_is_no_entity_even_when_tagged(vocab):
 
 def test_a_term_defined_in_quotes_is_named_without_them(vocab):
     abstract = 'We study a problem which we term as "Multimodal Generalization" (MMG). MMG is hard.'
-    got = _extract(vocab, abstract, ['"Multimodal Generalization"', "MMG"])
+    got = _extract(vocab, abstract, ['"Multimodal Generalization"', "MMG", '"', "“ ”"])
     assert got and not any('"' in label or "“" in label for label in got)
+    assert "" not in got

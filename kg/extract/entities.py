@@ -302,11 +302,14 @@ def _canonical_phrase(surface: str, short_forms: Mapping[str, str], vocabulary: 
     """The label a surface form is filed under: its long form if it is a defined acronym, without a kind
     word ("question answering task") unless what is left is no name on its own ("open-source frameworks"
     is not "open-source") and no vocabulary label. None for tasks named after a method or a bare name
-    ("MoE tasks", "VL tasks", "fine-tuning tasks"): neither the method nor a task one can name."""
+    ("MoE tasks", "VL tasks", "fine-tuning tasks"): neither the method nor a task one can name, and for a
+    phrase of quotes alone."""
     full = short_forms.get(surface) or short_forms.get(acronym_singular(surface)) or surface
     # a phrase can span a line break ("Transformer\narchitecture"), and a term can be defined in quotes
     # ('we term as "Multimodal Generalization" (MMG)'): neither the break nor the quotes are part of the name
     full = " ".join(full.split()).strip('"“”').strip()
+    if not full:
+        return None  # only quotes and spaces: nothing to name
     stripped = strip_generic_tail(full)
     if stripped == full:
         return full
