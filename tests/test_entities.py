@@ -136,3 +136,24 @@ def test_a_term_defined_in_quotes_is_named_without_them(vocab):
     got = _extract(vocab, abstract, ['"Multimodal Generalization"', "MMG", '"', "“ ”"])
     assert got and not any('"' in label or "“" in label for label in got)
     assert "" not in got
+
+
+def test_the_phrase_s_own_form_outweighs_the_tagger_vote(vocab):
+    # phrases from the bundled corpus (Knowledge Grafting) and SciERC dev, ranked as the tagger stage ranks them
+    abstract = (
+        "We compare with FuseLLM and a module-aware adaptive compression strategy; a transferable knowledge "
+        "carrier is kept. The Paramax spoken language understanding system handles speech."
+    )
+    fillers = [f"filler phrase {w}" for w in "abcdefghijkl"]  # twelve untyped phrases ranked first
+    phrases = [*fillers, "FuseLLM", "module-aware adaptive compression", "transferable knowledge carrier"]
+    got = _extract(vocab, abstract, phrases, votes={"a": {p: "Method" for p in phrases[12:]}})
+    # a name the tagger reads as a method is linked at any rank, like the vocabulary's phrases
+    assert "FuseLLM" in got
+    # the head rule agrees with the tagger: read as deep as the rules read (top_k, not tagger_top_k)
+    assert "module-aware adaptive compression" in got
+    # the tagger alone, past its own depth: not linked
+    assert "transferable knowledge carrier" not in got
+    # a system that serves a task is a Method, whatever the tagger reads in it
+    system = "spoken language understanding system"
+    got = _extract(vocab, abstract, [system], votes={"a": {system: "Task"}})
+    assert got[system].type.value == "Method"

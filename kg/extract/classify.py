@@ -62,6 +62,13 @@ METHOD_HEADS = frozenset(
     guidance splatting inference-time fine-tuned""".split()
 )
 
+#: head nouns of a thing built to do a task (a "language understanding system", a "dependency parser"): the
+#: phrase names the thing, a Method, however much of it names the task
+ARTIFACT_HEADS = frozenset(
+    """system model parser engine network algorithm architecture encoder decoder classifier recognizer tagger
+    estimator""".split()
+)
+
 #: words that mark a name as data, not a method (ImageNet-2012, GLUE benchmark, MMLU)
 _DATA_WORDS = re.compile(
     r"bench|dataset|corpus|imagenet|glue|squad|mmlu|coco|arena|eval\b|score\b|flops?\b|QA$|\d+(?:\.\d+)?[KMGT]B$|"

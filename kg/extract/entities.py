@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from kg.extract.acronyms import corpus_acronyms, find_definitions
 from kg.extract.aliases import has_noun_head, has_possessive, has_verb, is_synonym, merge_synonyms
-from kg.extract.classify import TASK_KINDS, Classifier, Typing, is_generic, strip_generic_tail
+from kg.extract.classify import ARTIFACT_HEADS, TASK_KINDS, Classifier, Typing, is_generic, strip_generic_tail
 from kg.extract.embed import Embedder
 from kg.extract.hardware import find_hardware
 from kg.extract.normalize import acronym_singular, display_label, is_name, keeps_case, label_key
@@ -287,7 +287,7 @@ def extract_entities(
             elif typing.rule in ("vocabulary", "name"):
                 if ph.score < options.vocabulary_min_score:
                     continue
-            elif position >= top_k or ph.score < options.min_score:
+            elif position >= (options.top_k if typing.rule == _AGREED else top_k) or ph.score < options.min_score:
                 continue
             builder.add(paper, typing, canon, ph.text, ph)
         _add_proposals_and_hardware(builder, classifier, paper, vocabulary)
@@ -395,9 +395,23 @@ def _add_proposals_and_hardware(
         )
 
 
+#: the rule of a phrase the tagger and the head rule type alike: read as deep as the rules read (``top_k``)
+_AGREED = "tagger+head"
+
+
 def tagger_typing(typing: Typing | None, vote: str, rules_fill_in: bool = True, phrase: str = "") -> Typing | None:
     """The type of a phrase when the tagger has voted: the vocabulary's concept wins (canonical names);
-    else the tagger's Method or Task; a phrase it reads as data (Material) is a Dataset when it names one
+    else the tagger's Method or Task, with three exceptions where the phrase's own form is stronger
+    evidence:
+
+    - a name (``FuseLLM``) the tagger reads as a Method stays a name, linked like the vocabulary's phrases
+      at any rank (the tagger's own phrases only among the paper's first ``tagger_top_k``);
+    - a phrase headed by an artifact noun (``ARTIFACT_HEADS``: "language understanding system") is a Method
+      even when the tagger reads it as the task it serves;
+    - a phrase whose head noun gives it the type the tagger gives it ("module-aware adaptive compression")
+      is read as deep into the ranking as the head rule reads (``top_k``).
+
+    A phrase it reads as data (Material) is a Dataset when it names one
     (:func:`kg.extract.tagged.is_dataset_name`), else no entity type; a phrase it leaves untagged keeps the
     rules' type when ``rules_fill_in``, else stays an untyped keyphrase.
 
@@ -406,11 +420,21 @@ def tagger_typing(typing: Typing | None, vote: str, rules_fill_in: bool = True, 
     'Keyphrase'
     >>> tagger_typing(name, "Material", phrase="ImageNet").type.value
     'Dataset'
+    >>> tagger_typing(name, "Method", phrase="FuseLLM") is name
+    True
+    >>> tagger_typing(name, "Task", phrase="language understanding system").type.value
+    'Method'
     """
     from kg.extract.tagged import is_dataset_name
 
     if typing is None or typing.rule == "vocabulary" or typing.type is EntityType.HARDWARE:
         return typing
+    if vote == "Method" and typing.rule == "name":
+        return typing
+    if vote == "Task" and label_key(phrase.split()[-1] if phrase.split() else "") in ARTIFACT_HEADS:
+        return Typing(EntityType.METHOD, None, "tagger")
+    if vote in ("Method", "Task") and typing.rule == "head" and typing.type.value == vote:
+        return Typing(typing.type, None, _AGREED)
     if vote in ("Method", "Task"):
         return Typing(EntityType(vote), None, "tagger")
     if vote == "Material" and is_dataset_name(phrase):
