@@ -147,6 +147,25 @@ def test_a_papers_vectors_do_not_depend_on_the_papers_encoded_with_it(encoder):
 
 
 @pytest.mark.slow
+def test_the_packed_layers_give_the_models_own_bytes(encoder):
+    """The encoder runs BERT's layers as plain tensor calls on stored, transposed weights
+    (``kg.extract.tokens._Layers``): for a window of 64 word pieces or more (a pack of its own, unpadded)
+    the last two layers are the model's own forward pass, bit for bit."""
+    import torch
+
+    from kg.extract.tokens import _forward, _windows
+
+    bert = encoder.model[0].auto_model
+    text = "We fine-tune low-rank adapters of a large language model for machine translation. " * 6
+    windows = _windows(0, text.split(), encoder.model.tokenizer)
+    assert len(windows) == 1 and len(windows[0][2]) >= 64
+    with torch.inference_mode():
+        last, prev = _forward(bert, windows)[0]
+        own = bert(input_ids=torch.tensor([windows[0][2]]), output_hidden_states=True).hidden_states
+    assert np.array_equal(last, own[-1][0].numpy()) and np.array_equal(prev, own[-2][0].numpy())
+
+
+@pytest.mark.slow
 def test_tagger_and_relations_on_real_sentences(encoder):
     text = (
         "We use conditional random fields for named entity recognition. "
