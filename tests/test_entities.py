@@ -157,3 +157,23 @@ def test_the_phrase_s_own_form_outweighs_the_tagger_vote(vocab):
     system = "spoken language understanding system"
     got = _extract(vocab, abstract, [system], votes={"a": {system: "Task"}})
     assert got[system].type.value == "Method"
+    # ... but an activity on such things is a task: its head is the gerund or the word before "of"
+    for task in ("predicting downstream capabilities of frontier AI models", "scaling advanced AI systems"):
+        got = _extract(vocab, abstract, [task], votes={"a": {task: "Task"}})
+        assert got[task].type.value == "Task"
+
+
+def test_a_name_the_text_uses_as_data_is_a_dataset(vocab):
+    # sentences of bundled-corpus abstracts (GroupMamba, ScaLearn, Recycled Attention)
+    abstract = (
+        "We evaluate GroupMamba on image classification on ImageNet-1K and semantic segmentation on ADE20K. "
+        "Our experiments on three benchmarks (GLUE, SuperGLUE, and HumSet) show gains. "
+        "We evaluate our methods on RULER, a suite of tasks."
+    )
+    data = ["ADE20K", "HumSet", "RULER", "ImageNet-1K"]
+    got = _extract(vocab, abstract, ["GroupMamba", *data], votes={"a": dict.fromkeys(data, "Method")})
+    assert got["GroupMamba"].type.value == "Method"
+    assert {got[name].type.value for name in data} == {"Dataset"}
+    # the rules extractor reads the same cues
+    got = _extract(vocab, abstract, ["GroupMamba", *data])
+    assert {got[name].type.value for name in data} == {"Dataset"}

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from kg.extract.acronyms import corpus_acronyms, find_definitions
 from kg.extract.aliases import has_noun_head, has_possessive, has_verb, is_synonym, merge_synonyms
 from kg.extract.classify import ARTIFACT_HEADS, TASK_KINDS, Classifier, Typing, is_generic, strip_generic_tail
+from kg.extract.datasets import data_names
 from kg.extract.embed import Embedder
 from kg.extract.hardware import find_hardware
 from kg.extract.normalize import acronym_singular, display_label, is_name, keeps_case, label_key
@@ -267,6 +268,7 @@ def extract_entities(
         local_sf = {sf: lf for lf, sf in local.items()}
         n_keyphrases = 0
         urls_only = _url_words(paper.text)
+        data = {label_key(name) for name in data_names(paper.text)}
         for position, ph in enumerate(ranked.get(paper.key, ())):
             lf = local_sf.get(ph.text)
             canon = canonical[ph.text] if lf is None else _canonical_phrase(lf, short_forms, vocabulary)
@@ -276,6 +278,8 @@ def extract_entities(
             vote = None if votes is None else votes.get(paper.key, {}).get(ph.text, "")
             if vote is not None:
                 typing = tagger_typing(typing, vote, options.rules_fill_in, ph.text)
+            if typing is not None and typing.rule != "vocabulary" and label_key(ph.text) in data:
+                typing = Typing(EntityType.DATASET, None, "name")  # "semantic segmentation on ADE20K"
             if typing is None or typing.type is EntityType.HARDWARE:
                 continue  # hardware comes from the full-text scan below
             if _not_a_name(canon, ph.text, typing, bool(vote), short_forms, urls_only):
@@ -431,7 +435,7 @@ def tagger_typing(typing: Typing | None, vote: str, rules_fill_in: bool = True, 
         return typing
     if vote == "Method" and typing.rule == "name":
         return typing
-    if vote == "Task" and label_key(phrase.split()[-1] if phrase.split() else "") in ARTIFACT_HEADS:
+    if vote == "Task" and _artifact_headed(phrase):
         return Typing(EntityType.METHOD, None, "tagger")
     if vote in ("Method", "Task") and typing.rule == "head" and typing.type.value == vote:
         return Typing(typing.type, None, _AGREED)
@@ -442,6 +446,23 @@ def tagger_typing(typing: Typing | None, vote: str, rules_fill_in: bool = True, 
     if vote == "Material" or not rules_fill_in:
         return Typing(EntityType.KEYPHRASE, None, "tagger")
     return typing
+
+
+def _artifact_headed(phrase: str) -> bool:
+    """True when the phrase's head noun (the last word before "of" / "for", else the last word) names a thing
+    built, and the phrase is no activity opening with a gerund: "language understanding system" is one,
+    "predicting downstream capabilities of frontier AI models" and "scaling advanced AI systems" are not.
+
+    >>> _artifact_headed("dependency parser"), _artifact_headed("scaling advanced AI systems")
+    (True, False)
+    >>> _artifact_headed("prediction of frontier AI models")
+    False
+    """
+    words = label_key(phrase).split()
+    if not words or words[0].endswith("ing") and len(words) > 1:
+        return False
+    head = next((words[i - 1] for i, w in enumerate(words) if i and w in ("of", "for")), words[-1])
+    return head in ARTIFACT_HEADS
 
 
 def evidence_links(
