@@ -139,11 +139,13 @@ class BroaderEdge(TypedDict):
 
 
 class _Evidence(TypedDict, total=False):
-    """What a link found from evidence (:func:`kg.extract.entities.evidence_links`) adds: the relation
-    classifier's best score and the sentence it came from."""
+    """What a link found from evidence (:func:`kg.extract.entities.evidence_links`,
+    :mod:`kg.extract.links`) adds: the relation classifier's best score (when it scored the pair), the
+    sentence the link was read from, and its kinds of evidence (:class:`kg.model.LinkEvidence` values)."""
 
     score: float
     sentence: str
+    evidence_kinds: tuple[str, ...]
 
 
 class AppliedToEdge(_Evidence):
@@ -303,6 +305,8 @@ def build_graph(
         )
         if link.score is not None:
             applied["score"] = round(float(link.score), 4)
+        if link.evidence:
             applied["sentence"] = link.sentence
+            applied["evidence_kinds"] = tuple(k.value for k in link.evidence)
         g.add_edge(link.method, link.task, key=Relation.APPLIED_TO, **applied)
     return g

@@ -141,6 +141,13 @@ class Mention:
     source: str = "keybert"
 
 
+class LinkEvidence(StrEnum):
+    """What a method -> task link rests on (values are the ``kg:evidenceKind`` literals)."""
+
+    CLASSIFIER = "classifier"  # the relation classifier scored a mention pair (kg.extract.relations)
+    PROPOSAL = "proposal"  # the paper proposes the method for the task (kg.extract.links)
+
+
 @dataclass(frozen=True)
 class MethodTaskLink:
     """A Method -> Task association supported by the papers that link both."""
@@ -148,8 +155,9 @@ class MethodTaskLink:
     method: str  # Entity.id
     task: str  # Entity.id
     papers: tuple[str, ...] = field(default=())  # Paper.key values
-    score: float | None = None  # the relation classifier's best probability (None: co-occurrence)
-    sentence: str = ""  # the sentence that gave it
+    score: float | None = None  # the relation classifier's best probability (None: none scored the pair)
+    sentence: str = ""  # the sentence that gave it (the classifier's best, else the proposal's)
+    evidence: tuple[LinkEvidence, ...] = ()  # its kinds of evidence, sorted (none: co-occurrence)
 
     @property
     def support(self) -> int:

@@ -77,6 +77,7 @@ class KG(DefinedNamespace):
     linkTask: object
     supportCount: object
     supportingPaper: object
+    evidenceKind: object
 
 
 VOCAB = Namespace(BASE + "vocab/")

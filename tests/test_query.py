@@ -285,6 +285,15 @@ def test_method_task_support(mini):
     assert len(rows(mini, "method-task-support", min_support="2")) == 1
 
 
+def test_method_task_evidence_lists_links_by_kind(mini):
+    (row,) = rows(mini, "method-task-evidence")
+    assert (row["methodLabel"], row["taskLabel"]) == ("prefix tuning", "machine translation")
+    assert (row["byClassifier"], row["byProposal"]) == ("true", "true")
+    assert float(row["score"]) == 0.91 and row["evidence"].startswith("Prefix tuning adapts")
+    assert rows(mini, "method-task-evidence", kind="classifier") == [row]
+    assert rows(mini, "method-task-evidence", kind="co-occurrence") == []
+
+
 def test_concept_hierarchy_and_summary(mini):
     tree = {r["label"]: r["broader"] for r in rows(mini, "concept-hierarchy")}
     assert tree["MTLoRA"] == "low-rank adaptation"

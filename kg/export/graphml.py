@@ -9,8 +9,8 @@ Nodes
     ``published``, ``in_vocabulary``.
 Edges (the GraphML edge id is the relation)
     ``relation``, and where present ``score``, ``sentence``, ``surface``, ``source``, ``position`` (of an
-    author), ``support`` and
-    ``papers`` (joined with ``" | "``).
+    author), ``support``, ``papers`` and ``evidence_kinds`` (of a method -> task link; both joined with
+    ``" | "``).
 
 Characters that XML 1.0 does not allow in a document at all, not even escaped (the C0 controls other
 than tab, line feed and carriage return, such as NUL, U+0001 or a form feed; U+FFFE, U+FFFF and lone
@@ -156,8 +156,9 @@ def read_graphml(path: str | os.PathLike) -> nx.MultiDiGraph:
         out.add_node(node, **_read_node(node, d))
     for u, v, k, d in g.edges(keys=True, data=True):
         d["relation"] = Relation(d["relation"])
-        if "papers" in d:
-            d["papers"] = tuple(d["papers"].split(LIST_SEP))
+        for name in ("papers", "evidence_kinds"):
+            if name in d:
+                d[name] = tuple(d[name].split(LIST_SEP))
         out.add_edge(u, v, key=Relation(k), **d)
     return out
 

@@ -300,7 +300,8 @@ def _overview_data(overview: Overview, index: dict) -> dict:
 
 def _details(graph: nx.MultiDiGraph, papers: list[tuple[int, str]], all_edges: list) -> dict:
     """Paper texts and listings (``papers``: their numbers and ids), and the evidence of each link
-    (sentences shared): an applied-to link's support, a mention's score and sentence, else 0."""
+    (sentences shared): an applied-to link's support (and, from evidence, its score, sentence and kinds),
+    a mention's score and sentence, else 0."""
     texts = {}
     for i, n in papers:
         a: PaperNode = graph.nodes[n]
@@ -314,7 +315,11 @@ def _details(graph: nx.MultiDiGraph, papers: list[tuple[int, str]], all_edges: l
     sentences: dict[str, int] = {}
     evidence: list = []
     for *_, d in all_edges:
-        if d["relation"] == Relation.APPLIED_TO:
+        if d["relation"] == Relation.APPLIED_TO and d.get("evidence_kinds"):
+            # a link from evidence: its support, best score (0: none scored it), sentence and kinds
+            sentence = sentences.setdefault(_shorten(d["sentence"], 400), len(sentences))
+            evidence.append([d["support"], d.get("score") or 0, sentence, " + ".join(d["evidence_kinds"])])
+        elif d["relation"] == Relation.APPLIED_TO:
             evidence.append([d["support"]])
         elif d["relation"] in PAPER_RELATIONS and d["sentence"]:
             sentence = _shorten(d["sentence"], 400)

@@ -109,6 +109,7 @@ _K = {
         "linkTask",
         "supportCount",
         "supportingPaper",
+        "evidenceKind",
         *PAPER_RELATIONS,
         *(kind for kind in NodeKind if kind is not NodeKind.PERSON),  # a person is a foaf:Person
     )
@@ -373,9 +374,12 @@ def _entity_triples(
         yield link, K["supportCount"], _integer(d["support"])
         for p in d["papers"]:
             yield link, K["supportingPaper"], URIRef(p)
-        if d.get("score") is not None:  # a link from evidence: the classifier's score and its sentence
+        if d.get("score") is not None:  # the relation classifier scored the pair: its best score
             yield link, K["score"], _decimal(d["score"])
+        if d.get("evidence_kinds"):  # a link from evidence: its sentence and kinds (classifier, proposal)
             yield link, K["evidence"], _text(d["sentence"])
+            for kind in d["evidence_kinds"]:
+                yield link, K["evidenceKind"], _text(kind)
 
 
 def _export_block_makers(

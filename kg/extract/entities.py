@@ -29,12 +29,23 @@ from kg.extract.classify import ARTIFACT_HEADS, TASK_KINDS, Classifier, Typing, 
 from kg.extract.datasets import data_names
 from kg.extract.embed import Embedder
 from kg.extract.hardware import find_hardware
+from kg.extract.links import SCOPES, proposal_links, with_proposals
 from kg.extract.normalize import acronym_singular, display_label, is_name, keeps_case, label_key
 from kg.extract.text import TOKEN, sentence_at
 from kg.extract.vocabulary import Vocabulary
-from kg.model import RELATION_FOR_TYPE, Entity, EntityType, Mention, MethodTaskLink, Paper, Phrase, Relation
+from kg.model import (
+    RELATION_FOR_TYPE,
+    Entity,
+    EntityType,
+    LinkEvidence,
+    Mention,
+    MethodTaskLink,
+    Paper,
+    Phrase,
+    Relation,
+)
 from kg.namespace import entity_iri
-from kg.params import check_range
+from kg.params import check_choice, check_range
 
 __all__ = ["EntityOptions", "Extraction", "extract_entities", "proposed_names"]
 
@@ -71,10 +82,15 @@ class EntityOptions:
     #: with the tagger: the relation probability a method -> task link needs (None: the weights' threshold,
     #: chosen by cross-validation on SciERC train, bench/relations_cv.py, not on the dev sets)
     link_min_score: float | None = None
+    #: with the tagger: the tasks a method the paper proposes is linked to (:mod:`kg.extract.links`):
+    #: "all" of the paper's, those of the "title", of the title or the "proposal" sentence; None: no such links
+    proposal_scope: str | None = "all"
 
     def __post_init__(self) -> None:
         check_range("min_score", self.min_score, low=-1.0, high=1.0)  # a cosine similarity
         check_range("max_keyphrases", self.max_keyphrases, low=0)
+        if self.proposal_scope is not None:
+            check_choice("proposal_scope", self.proposal_scope, SCOPES)
 
 
 @dataclass(frozen=True)
@@ -251,7 +267,8 @@ def extract_entities(
 
     ``votes`` (per paper key, phrase -> the tagger's type) turn on the tagger's typing, :func:`tagger_typing`;
     ``pairs`` (per paper key, the tagger stage's scored phrase pairs) give the method -> task links,
-    :func:`evidence_links`.
+    :func:`evidence_links`, and with them the document-level links of what a paper proposes to its tasks
+    (:mod:`kg.extract.links`, ``options.proposal_scope``).
     """
     short_forms = corpus_acronyms(p.text for p in papers)
     classifier = Classifier(vocabulary, embedder)
@@ -299,7 +316,11 @@ def extract_entities(
     extraction = builder.build(short_forms)
     if pairs is None:
         return extraction
-    return Extraction(extraction.entities, extraction.mentions, evidence_links(extraction, pairs, link_threshold))
+    links = evidence_links(extraction, pairs, link_threshold)
+    if options.proposal_scope is not None:
+        found = proposal_links(papers, extraction.entities, extraction.mentions, options.proposal_scope)
+        links = with_proposals(links, found)
+    return Extraction(extraction.entities, extraction.mentions, links)
 
 
 def _canonical_phrase(surface: str, short_forms: Mapping[str, str], vocabulary: Vocabulary) -> str | None:
@@ -488,5 +509,6 @@ def evidence_links(
             if (m, t) not in best or score > best[m, t][0]:
                 best[m, t] = (score, sentence)
     return tuple(
-        MethodTaskLink(m, t, tuple(sorted(ps)), best[m, t][0], best[m, t][1]) for (m, t), ps in sorted(support.items())
+        MethodTaskLink(m, t, tuple(sorted(ps)), best[m, t][0], best[m, t][1], (LinkEvidence.CLASSIFIER,))
+        for (m, t), ps in sorted(support.items())
     )

@@ -479,8 +479,14 @@
     const ev = details().evidence[e];
     const rel = edgeRel(e);
     let text = nameOf(edgeFrom(e)) + " — " + data.relations[rel].caption + " → " + nameOf(edgeTo(e));
-    if (Array.isArray(ev) && ev.length === 1) text += "\nsupported by " + ev[0] + " paper" + (ev[0] === 1 ? "" : "s");
-    else if (Array.isArray(ev)) text += (ev[0] ? "\nscore " + ev[0] : "") + "\n“" + details().sentences[ev[1]] + "”";
+    if (Array.isArray(ev) && (ev.length === 1 || ev.length === 4)) {
+      text += "\nsupported by " + ev[0] + " paper" + (ev[0] === 1 ? "" : "s");
+      // a link from evidence: [support, score (0: none), sentence, kinds ("classifier + proposal")]
+      if (ev.length === 4) {
+        text += "\n" + ev[3] + " evidence" + (ev[1] ? ", score " + ev[1] : "");
+        text += "\n“" + details().sentences[ev[2]] + "”";
+      }
+    } else if (Array.isArray(ev)) text += (ev[0] ? "\nscore " + ev[0] : "") + "\n“" + details().sentences[ev[1]] + "”";
     return text;
   }
   function renderPanel(i) {

@@ -1,0 +1,151 @@
+"""Document-level method -> task links (kg.extract.links): what a paper proposes is used for its tasks.
+
+The sentences are from published abstracts outside the bundled corpus (BERT, Devlin et al. 2019; LLaVA,
+Liu et al. 2023; and a benchmark paper's "we present X, a benchmark").
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.extract.entities import EntityOptions, extract_entities
+from kg.extract.links import proposal_links, with_proposals
+from kg.extract.vocabulary import load_vocabulary
+from kg.model import Entity, EntityType, LinkEvidence, Mention, MethodTaskLink, Paper, Phrase, Relation
+
+BERT = Paper(
+    "bert",
+    "BERT: Pre-training of Deep Bidirectional Transformers for Language Understanding",
+    "We introduce a new language representation model called BERT, which stands for Bidirectional Encoder "
+    "Representations from Transformers. BERT is conceptually simple and empirically powerful. It obtains new "
+    "state-of-the-art results on eleven natural language processing tasks, including pushing SQuAD v1.1 "
+    "question answering Test F1 to 93.2.",
+)
+#: the phrases and tagger votes the per-paper step gives such a paper: the method and a task sentences apart
+RANKED = [
+    Phrase("BERT", 0.6, BERT.title, "tagger"),
+    Phrase("question answering", 0.5, BERT.abstract.split(". ")[2], "tagger"),
+]
+VOTES = {"BERT": "Method", "question answering": "Task"}
+
+
+@pytest.fixture(scope="module")
+def vocab():
+    return load_vocabulary()
+
+
+def _extract(vocab, paper, ranked, votes, options=None, pairs=None):
+    options = options or EntityOptions()
+    return extract_entities(
+        [paper], {paper.key: ranked}, vocab, None, options, {paper.key: votes}, {paper.key: pairs or []}, 0.75
+    )
+
+
+def _labels(ex):
+    label = {e.id: e.label for e in ex.entities}
+    return {(label[k.method], label[k.task]): k for k in ex.links}
+
+
+def test_the_proposed_method_is_linked_to_a_task_sentences_away(vocab):
+    # no sentence names both, so the sentence-level classifier has no pair; the title names the proposal
+    links = _labels(_extract(vocab, BERT, RANKED, VOTES))
+    link = links["BERT", "question answering"]
+    assert link.evidence == (LinkEvidence.PROPOSAL,)
+    assert link.papers == ("bert",) and link.score is None and link.sentence == BERT.title
+    assert not _labels(_extract(vocab, BERT, RANKED, VOTES, EntityOptions(proposal_scope=None)))
+    # in the title scope the task must be named in the title, and here it is not
+    assert not _labels(_extract(vocab, BERT, RANKED, VOTES, EntityOptions(proposal_scope="title")))
+
+
+def test_a_classifier_pair_and_a_proposal_make_one_link_with_both_kinds(vocab):
+    sent = RANKED[1].sentence
+    ex = _extract(vocab, BERT, RANKED, VOTES, pairs=[("BERT", "question answering", 0.9, sent)])
+    link = _labels(ex)["BERT", "question answering"]
+    assert link.evidence == (LinkEvidence.CLASSIFIER, LinkEvidence.PROPOSAL)
+    assert (link.score, link.sentence) == (0.9, sent)  # the classifier's score and sentence
+
+
+def test_a_name_not_proposed_by_the_authors_or_data_is_not_linked():
+    method, task = Entity("m", "LLaVA", EntityType.METHOD), Entity("t", "visual question answering", EntityType.TASK)
+    llava = Paper(
+        "a",
+        "Improved Baselines",
+        "We evaluate a multimodal model called LLaVA on visual question answering.",
+    )
+    bench = Paper("b", "Benchmarks", "We present LLaVA, a benchmark of visual question answering tasks.")
+    proposing = Paper("c", "Visual Instruction Tuning", "We present LLaVA, a large multimodal model.")
+    mentions = []
+    for p in (llava, bench, proposing):
+        sentence = p.abstract
+        mentions.append(Mention(p.key, "m", Relation.PROPOSES_METHOD, 0.0, sentence, "LLaVA", "proposal"))
+        mentions.append(Mention(p.key, "t", Relation.ADDRESSES_TASK, 0.5, sentence, task.label, "tagger"))
+    found = proposal_links([llava, bench, proposing], (method, task), mentions, "all")
+    # "called X" alone names an existing model as often as a new one; "X, a benchmark" is data
+    assert [pl.paper for pl in found] == ["c"]
+
+
+def test_the_titles_name_comes_first():
+    paper = Paper(
+        "p",
+        "GroupMamba: Parameter-Efficient Group Visual State Space Model",
+        "To address this, we introduce a Modulated Group Mamba layer. We evaluate on image classification.",
+    )
+    ents = (
+        Entity("g", "GroupMamba", EntityType.METHOD),
+        Entity("l", "modulated group mamba layer", EntityType.METHOD),
+        Entity("t", "image classification", EntityType.TASK),
+    )
+    layer_sentence = "To address this, we introduce a Modulated Group Mamba layer."
+    mentions = (
+        Mention("p", "g", Relation.PROPOSES_METHOD, 0.0, paper.title, "GroupMamba", "proposal"),
+        Mention("p", "l", Relation.PROPOSES_METHOD, 0.0, layer_sentence, "Modulated Group Mamba layer", "proposal"),
+        Mention("p", "t", Relation.ADDRESSES_TASK, 0.5, "We evaluate on image classification.", "image classification"),
+    )
+    # a component the abstract introduces is part of the titled method, not what the paper is for
+    assert [(pl.method, pl.task) for pl in proposal_links([paper], ents, mentions, "all")] == [("g", "t")]
+    both = proposal_links([paper], ents, mentions, "all", methods="any")
+    assert [(pl.method, pl.task) for pl in both] == [("g", "t"), ("l", "t")]
+
+
+def test_proposals_over_papers_are_one_link_with_every_supporting_paper():
+    from kg.extract.links import ProposalLink
+
+    classifier = (MethodTaskLink("m", "t", ("p2",), 0.8, "We use M for T.", (LinkEvidence.CLASSIFIER,)),)
+    merged = with_proposals(
+        classifier,
+        [
+            ProposalLink("p3", "m", "t", "M: for T"),
+            ProposalLink("p1", "m", "t", "M2: for T"),
+            ProposalLink("p1", "m", "u", "M"),
+        ],
+    )
+    assert [(k.task, k.papers, k.score, k.sentence, k.evidence) for k in merged] == [
+        ("t", ("p1", "p2", "p3"), 0.8, "We use M for T.", (LinkEvidence.CLASSIFIER, LinkEvidence.PROPOSAL)),
+        ("u", ("p1",), None, "M", (LinkEvidence.PROPOSAL,)),
+    ]
+
+
+def test_a_bad_scope_names_the_option():
+    with pytest.raises(ValueError, match="--proposal-scope"):
+        EntityOptions(proposal_scope="abstract")
+
+
+def test_the_evidence_kind_reaches_every_export(vocab, tmp_path):
+    from rdflib import Literal
+
+    from kg.export.graphml import read_graphml, write_graphml
+    from kg.export.rdf import to_rdf
+    from kg.graph import build_graph
+    from kg.namespace import KG
+    from kg.query.validate import validate
+
+    ex = _extract(vocab, BERT, RANKED, VOTES)
+    graph = build_graph([BERT], ex.entities, ex.mentions, links=ex.links)
+    rdf = to_rdf(graph)
+    (link,) = rdf.subjects(KG.linkMethod, None)
+    assert set(rdf.objects(link, KG.evidenceKind)) == {Literal("proposal")}
+    assert rdf.value(link, KG.evidence) == Literal(BERT.title) and rdf.value(link, KG.score) is None
+    assert validate(rdf).conforms
+    write_graphml(graph, tmp_path / "g.graphml")
+    edges = [d for *_, d in read_graphml(tmp_path / "g.graphml").edges(data=True) if "evidence_kinds" in d]
+    assert [d["evidence_kinds"] for d in edges] == [("proposal",)]
