@@ -1,6 +1,6 @@
 """Per-paper extraction results kept in the out dir, so a later build extracts only new papers.
 
-Format, version 1: an SQLite file ``OUT/.kg-papers.sqlite`` with two tables.
+Format, version 1: an SQLite file ``OUT/.kg-papers.sqlite`` with three tables.
 
 ``meta(name TEXT PRIMARY KEY, value TEXT)``
     ``format`` = ``1``; ``fingerprint`` = :meth:`kg.extract.per_paper.PaperStage.fingerprint` of the
@@ -10,10 +10,19 @@ Format, version 1: an SQLite file ``OUT/.kg-papers.sqlite`` with two tables.
     listings play no part, so the same text under two keys shares one result). ``result`` is JSON:
     ``{"phrases": [[text, score, sentence, source], ...]}``, best first; scores are JSON numbers, which
     round-trip Python floats exactly.
+``entity_input(id BLOB PRIMARY KEY, inputs TEXT)``
+    the paper's :class:`kg.extract.entities.PaperInputs` (what the entity step reads from it alone), same
+    ``id``; JSON ``{"definitions": [[long, short], ...], "proposals": [[name, sentence], ...],
+    "hardware": [[surface, start, end, concept, label, sentence, [broader, ...]], ...], "url_words": [...],
+    "data_names": [...]}``.
+    Their own fingerprint, :func:`kg.extract.entities.inputs_fingerprint` (extraction code and vocabulary),
+    is ``meta``'s ``inputs_fingerprint``; when it differs they are all dropped, with a message, and found
+    again from the papers' text. Stores written before this table existed simply have none yet.
 
 When the stage's fingerprint differs from the stored one (another model, code or options), or the format
 is not 1, every stored result is dropped and the caller is told why; a file that is not a readable store
-is replaced, with a message, never fatal. Results of papers no longer in the corpus are kept: they are
+is replaced, with a message, never fatal; an entry that does not decode is made again, with a message
+naming the file. Results of papers no longer in the corpus are kept: they are
 small, and a paper that comes back is not extracted again. Each batch of results is written in one
 transaction, so an interrupted build leaves only complete results, and the next build resumes from them.
 
@@ -45,6 +54,8 @@ import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
+from kg.extract.entities import PaperInputs
+from kg.extract.hardware import HardwareMention
 from kg.extract.per_paper import PaperResult
 from kg.model import Paper, Phrase
 
@@ -78,6 +89,36 @@ def _decode(text: str) -> PaperResult:
     )
 
 
+def _encode_inputs(inputs: PaperInputs) -> str:
+    return json.dumps(
+        {
+            "definitions": [list(d) for d in inputs.definitions],
+            "proposals": [list(p) for p in inputs.proposals],
+            "hardware": [
+                [h.surface, h.start, h.end, h.concept, h.label, h.sentence, list(h.broader)] for h in inputs.hardware
+            ],
+            "url_words": sorted(inputs.url_words),
+            "data_names": sorted(inputs.data_names),
+        },
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+
+
+def _decode_inputs(text: str) -> PaperInputs:
+    data = json.loads(text)
+    return PaperInputs(
+        tuple((lf, sf) for lf, sf in data["definitions"]),
+        tuple((name, sent) for name, sent in data["proposals"]),
+        tuple(
+            HardwareMention(surface, start, end, concept, label, sent, tuple(broader))
+            for surface, start, end, concept, label, sent, broader in data["hardware"]
+        ),
+        frozenset(data["url_words"]),
+        frozenset(data["data_names"]),
+    )
+
+
 class ResultStore:
     """The per-paper results of one out dir (see the module docstring). ``on_message`` receives the
     sentences that say why stored results were dropped."""
@@ -100,6 +141,7 @@ class ResultStore:
         try:
             db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
             db.execute("CREATE TABLE IF NOT EXISTS paper (id BLOB PRIMARY KEY, result TEXT)")
+            db.execute("CREATE TABLE IF NOT EXISTS entity_input (id BLOB PRIMARY KEY, inputs TEXT)")
             meta = dict(db.execute("SELECT name, value FROM meta"))
             if meta.get("format") != str(FORMAT_VERSION) or meta.get("fingerprint") != self.fingerprint:
                 if db.execute("SELECT 1 FROM paper LIMIT 1").fetchone():
@@ -125,29 +167,76 @@ class ResultStore:
         for p in papers:
             wanted.setdefault(paper_id(p), []).append(p.key)
         found: dict[str, PaperResult] = {}
-        keys = list(wanted)
-        for i in range(0, len(keys), 900):
-            chunk = keys[i : i + 900]
-            q = f"SELECT id, result FROM paper WHERE id IN ({','.join('?' * len(chunk))})"
-            for pid, text in self._db.execute(q, chunk):
-                try:
-                    result = _decode(text)
-                except (ValueError, TypeError, KeyError):
-                    continue  # a damaged entry is extracted again
-                for key in wanted[pid]:
-                    found[key] = result
+        for pid, text in self._rows("paper", "result", list(wanted)):
+            try:
+                result = _decode(text)
+            except (ValueError, TypeError, KeyError):
+                continue  # a damaged entry is extracted again
+            for key in wanted[pid]:
+                found[key] = result
         return found
 
-    def put(self, results: Iterable[tuple[Paper, PaperResult]]) -> None:
-        """Store results, all in one transaction."""
-        rows = [(paper_id(p), _encode(r)) for p, r in results]
+    def _rows(self, table: str, column: str, ids: list[bytes]) -> Iterable[tuple[bytes, str]]:
+        for i in range(0, len(ids), 900):
+            chunk = ids[i : i + 900]
+            marks = ",".join("?" * len(chunk))
+            yield from self._db.execute(f"SELECT id, {column} FROM {table} WHERE id IN ({marks})", chunk)
+
+    def entity_inputs(
+        self, papers: Sequence[Paper], fingerprint: str, make: Callable[[Paper], PaperInputs]
+    ) -> dict[str, PaperInputs]:
+        """The :class:`kg.extract.entities.PaperInputs` of ``papers`` by paper key: stored ones when they were
+        made with ``fingerprint`` (:func:`kg.extract.entities.inputs_fingerprint`), the others made by
+        ``make`` and stored (all stored ones are dropped first when the fingerprint changed, with a message)."""
+        self._check_inputs_fingerprint(fingerprint)
+        by_id: dict[bytes, list[Paper]] = {}
+        for p in papers:
+            by_id.setdefault(paper_id(p), []).append(p)
+        found: dict[str, PaperInputs] = {}
+        damaged = 0
+        for pid, text in self._rows("entity_input", "inputs", list(by_id)):
+            try:
+                inputs = _decode_inputs(text)
+            except (ValueError, TypeError, KeyError):
+                damaged += 1
+                continue
+            found.update((p.key, inputs) for p in by_id[pid])
+        if damaged:
+            self._say(f"kg: {damaged} stored entity inputs in {self.path} did not decode; finding them again")
+        new = [(pid, make(ps[0])) for pid, ps in by_id.items() if ps[0].key not in found]
+        found.update((p.key, inputs) for pid, inputs in new for p in by_id[pid])
+        if new:
+            rows = [(pid, _encode_inputs(i)) for pid, i in new]
+            self._write("INSERT OR REPLACE INTO entity_input VALUES (?, ?)", rows)
+        return found
+
+    def _check_inputs_fingerprint(self, fingerprint: str) -> None:
+        meta = dict(self._db.execute("SELECT name, value FROM meta WHERE name = 'inputs_fingerprint'"))
+        if meta.get("inputs_fingerprint") == fingerprint:
+            return
+        if self._db.execute("SELECT 1 FROM entity_input LIMIT 1").fetchone():
+            self._say(
+                f"kg: the entity inputs in {self.path} were made by other extraction code or another vocabulary; "
+                "finding them again from every paper's text"
+            )
+        self._db.execute("BEGIN IMMEDIATE")
+        self._db.execute("DELETE FROM entity_input")
+        self._db.execute("INSERT OR REPLACE INTO meta VALUES ('inputs_fingerprint', ?)", (fingerprint,))
+        self._db.execute("COMMIT")
+
+    def _write(self, statement: str, rows: list[tuple]) -> None:
+        """``statement`` for every row, in one transaction."""
         self._db.execute("BEGIN IMMEDIATE")
         try:
-            self._db.executemany("INSERT OR REPLACE INTO paper VALUES (?, ?)", rows)
+            self._db.executemany(statement, rows)
             self._db.execute("COMMIT")
         except BaseException:
             self._db.execute("ROLLBACK")
             raise
+
+    def put(self, results: Iterable[tuple[Paper, PaperResult]]) -> None:
+        """Store results, all in one transaction."""
+        self._write("INSERT OR REPLACE INTO paper VALUES (?, ?)", [(paper_id(p), _encode(r)) for p, r in results])
 
     def __len__(self) -> int:
         return self._db.execute("SELECT COUNT(*) FROM paper").fetchone()[0]

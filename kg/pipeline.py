@@ -15,7 +15,8 @@ exports on disk still match, nothing is recomputed (``BuildReport.up_to_date``);
 
 Builds are incremental: the per-paper step's results are kept in ``out_dir/.kg-papers.sqlite``
 (:mod:`kg.paper_results`), so a build into an out dir that already holds a build extracts only the papers
-it has not seen, then re-runs the corpus-wide steps (entities, graph, exports) over all of them; the
+it has not seen, then re-runs the corpus-wide steps (entities, graph, exports) over all of them (what the
+entity step reads from each paper alone, :class:`kg.extract.entities.PaperInputs`, is kept there too); the
 exports are byte-identical to a from-scratch build. The per-paper step runs on an engine
 (:mod:`kg.engine`: in-process by default, or Dask).
 
@@ -51,7 +52,7 @@ from kg.errors import InputError
 from kg.export import check, graphml, html, rdf
 from kg.export.blocks import index_path
 from kg.extract.embed import Embedder, load_embedder
-from kg.extract.entities import EntityOptions, Extraction, extract_entities
+from kg.extract.entities import EntityOptions, Extraction, extract_entities, inputs_fingerprint, paper_inputs
 from kg.extract.keyphrases import RankingOptions
 from kg.extract.per_paper import PaperResult, PaperStage
 from kg.extract.vocabulary import load_vocabulary
@@ -218,10 +219,15 @@ def extract(
         stage = TaggedStage(options.ranking, device=options.device, embedder=embedder)
     else:
         stage = PaperStage(embedder, options.ranking)
+    vocabulary = load_vocabulary()
     with ResultStore(options.out_dir, stage.fingerprint(), on_message=_warn) as store:
         results, extracted = map_papers(papers, stage, engine or InProcessEngine(), store, options.progress)
-    stage_seconds["keyphrases"] = time.perf_counter() - t
-    t = time.perf_counter()
+        stage_seconds["keyphrases"] = time.perf_counter() - t
+        t = time.perf_counter()
+        # what the entity step reads from each paper alone is kept too, so it scans only the new papers
+        inputs = store.entity_inputs(
+            papers, inputs_fingerprint(vocabulary), functools.partial(paper_inputs, vocabulary=vocabulary)
+        )
     ranked = {p.key: list(results[p.key].phrases) for p in papers}
     tagged = options.extractor == "tagger"
     # with the tagger no phrase is embedded on its own: the tagger types phrases in context, so the
@@ -229,12 +235,13 @@ def extract(
     extraction = extract_entities(
         papers,
         ranked,
-        load_vocabulary(),
+        vocabulary,
         None if tagged else embedder,
         options.entities,
         votes={p.key: dict(results[p.key].votes) for p in papers} if tagged else None,
         pairs={p.key: results[p.key].pairs for p in papers} if tagged else None,
         link_threshold=(options.entities.link_min_score or stage.relations.threshold) if tagged else 0.5,
+        inputs=inputs,
     )
     stage_seconds["entities"] = time.perf_counter() - t
     return extraction, extracted

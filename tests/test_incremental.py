@@ -120,3 +120,77 @@ def test_the_store_records_its_format(bundled_papers, tmp_path, trigram_embedder
     assert isinstance(phrase[0], str) and isinstance(phrase[1], float) and phrase[3] == "tagger"
     assert data["votes"] and all(v in ("", "Method", "Task", "Material") for _, v in data["votes"])
     assert all(isinstance(m, str) and isinstance(t, str) and 0 <= s <= 1 for m, t, s, _ in data["pairs"])
+
+
+def test_entity_inputs_are_kept_and_only_new_papers_are_scanned(
+    bundled_papers, tmp_path, trigram_embedder, monkeypatch
+):
+    import kg.pipeline
+
+    scanned: list[str] = []
+    scan = kg.pipeline.paper_inputs
+    monkeypatch.setattr(
+        kg.pipeline, "paper_inputs", lambda paper, vocabulary: scanned.append(paper.key) or scan(paper, vocabulary)
+    )
+    old, new = bundled_papers[:20], bundled_papers[20:]
+    inc = tmp_path / "incremental"
+    build([write_papers(tmp_path / "day1.jsonl", old)], options(inc), embedder=trigram_embedder())
+    assert sorted(scanned) == sorted(p.key for p in old)
+    scanned.clear()
+    both = [tmp_path / "day1.jsonl", write_papers(tmp_path / "day2.jsonl", new)]
+    build(both, options(inc), embedder=trigram_embedder())
+    assert sorted(scanned) == sorted(p.key for p in new)  # the 20 earlier papers' inputs came from the store
+    with sqlite3.connect(inc / FILENAME) as db:
+        assert db.execute("SELECT COUNT(*) FROM entity_input").fetchone() == (24,)
+        (stored,) = db.execute("SELECT inputs FROM entity_input LIMIT 1").fetchone()
+    assert set(json.loads(stored)) == {"definitions", "proposals", "hardware", "url_words", "data_names"}
+    build(both, options(tmp_path / "scratch"), embedder=trigram_embedder())
+    assert exports(inc) == exports(tmp_path / "scratch")
+
+
+def test_stale_entity_inputs_are_made_again_and_say_so(bundled_papers, tmp_path, trigram_embedder, monkeypatch, capsys):
+    import kg.pipeline
+
+    corpus = write_papers(tmp_path / "papers.jsonl", bundled_papers[:6])
+    out = tmp_path / "out"
+    build([corpus], options(out), embedder=trigram_embedder())
+    before = exports(out)
+    with sqlite3.connect(out / FILENAME) as db:  # inputs as another rule would have found them
+        db.execute(
+            """UPDATE entity_input SET inputs = '{"definitions":[["Wrong Long Form","LoRA"]],"""
+            """"proposals":[["Bogus","x"]],"hardware":[],"url_words":[],"data_names":[]}'"""
+        )
+    fingerprint = kg.pipeline.inputs_fingerprint
+    # what a change of the entity rules' code or of the vocabulary does to the fingerprint
+    monkeypatch.setattr(kg.pipeline, "inputs_fingerprint", lambda vocabulary: "other" + fingerprint(vocabulary)[5:])
+    capsys.readouterr()
+    report = build([corpus], options(out, force=True), embedder=trigram_embedder())
+    assert (report.extracted, report.reused) == (0, 6)  # the per-paper results are still good
+    assert "entity inputs in" in capsys.readouterr().err
+    assert exports(out) == before
+
+
+def test_inputs_fingerprint_covers_the_vocabulary():
+    from kg.extract.entities import inputs_fingerprint
+    from kg.extract.vocabulary import Vocabulary, load_vocabulary
+
+    vocabulary = load_vocabulary()
+    fewer = Vocabulary(list(vocabulary.concepts.values())[1:])
+    assert inputs_fingerprint(vocabulary) == inputs_fingerprint(load_vocabulary())
+    assert inputs_fingerprint(fewer) != inputs_fingerprint(vocabulary)
+
+
+def test_a_damaged_entity_input_is_made_again_with_a_message(bundled_papers, tmp_path, trigram_embedder, capsys):
+    corpus = write_papers(tmp_path / "papers.jsonl", bundled_papers[:4])
+    out = tmp_path / "out"
+    build([corpus], options(out), embedder=trigram_embedder())
+    before = exports(out)
+    with sqlite3.connect(out / FILENAME) as db:
+        db.execute("UPDATE entity_input SET inputs = '{broken' WHERE rowid = (SELECT MIN(rowid) FROM entity_input)")
+    capsys.readouterr()
+    build([corpus], options(out, force=True), embedder=trigram_embedder())
+    err = capsys.readouterr().err
+    assert "1 stored entity inputs in" in err and str(out / FILENAME) in err
+    assert exports(out) == before
+    with sqlite3.connect(out / FILENAME) as db:  # and stored again, whole
+        assert all(json.loads(t) for (t,) in db.execute("SELECT inputs FROM entity_input"))

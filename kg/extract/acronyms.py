@@ -75,8 +75,14 @@ def find_definitions(text: str) -> list[tuple[str, str]]:
 
 def corpus_acronyms(texts: Iterable[str]) -> dict[str, str]:
     """Short form -> most frequent long form over a corpus (ties: alphabetical, so deterministic)."""
+    return most_frequent_long_forms(find_definitions(text) for text in texts)
+
+
+def most_frequent_long_forms(definitions: Iterable[Iterable[tuple[str, str]]]) -> dict[str, str]:
+    """:func:`corpus_acronyms` from each text's :func:`find_definitions`, found earlier (an incremental
+    build keeps them per paper, :mod:`kg.paper_results`)."""
     seen: dict[str, Counter] = defaultdict(Counter)
-    for text in texts:
-        for lf, sf in find_definitions(text):
+    for found in definitions:
+        for lf, sf in found:
             seen[sf][lf] += 1
     return {sf: sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[0][0] for sf, c in sorted(seen.items())}

@@ -23,12 +23,12 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from kg.extract.acronyms import corpus_acronyms, find_definitions
+from kg.extract.acronyms import find_definitions, most_frequent_long_forms
 from kg.extract.aliases import has_noun_head, has_possessive, has_verb, is_synonym, merge_synonyms
 from kg.extract.classify import ARTIFACT_HEADS, TASK_KINDS, Classifier, Typing, is_generic, strip_generic_tail
 from kg.extract.datasets import data_names
 from kg.extract.embed import Embedder
-from kg.extract.hardware import find_hardware
+from kg.extract.hardware import HardwareMention, find_hardware
 from kg.extract.links import SCOPES, proposal_links, with_proposals
 from kg.extract.normalize import acronym_singular, display_label, is_name, keeps_case, label_key
 from kg.extract.text import TOKEN, sentence_at
@@ -47,7 +47,7 @@ from kg.model import (
 from kg.namespace import entity_iri
 from kg.params import check_choice, check_range
 
-__all__ = ["EntityOptions", "Extraction", "extract_entities", "proposed_names"]
+__all__ = ["EntityOptions", "Extraction", "PaperInputs", "extract_entities", "paper_inputs", "proposed_names"]
 
 _TITLE_NAME = re.compile(r"^\s*([^:]{2,40}?)\s*:\s+\S")
 _NOT_A_NAME = re.compile(r"^(?:survey|position|review|tutorial|towards?|beyond|on|a|an|the|why|how|what|when)\b", re.I)
@@ -100,6 +100,39 @@ class Extraction:
     entities: tuple[Entity, ...]
     mentions: tuple[Mention, ...]
     links: tuple[MethodTaskLink, ...] | None = None  # from evidence; None: the graph derives co-occurrence
+
+
+@dataclass(frozen=True)
+class PaperInputs:
+    """What the entity step reads from one paper alone: a function of its title and abstract, the
+    vocabulary and this package's extraction code, no option and no other paper. An incremental build keeps
+    them between builds (:mod:`kg.paper_results`, fingerprinted by :func:`inputs_fingerprint`), so the
+    corpus-wide step only combines them instead of scanning every paper's text again."""
+
+    definitions: tuple[tuple[str, str], ...]  # :func:`kg.extract.acronyms.find_definitions` of its text
+    proposals: tuple[tuple[str, str], ...]  # :func:`proposed_names`
+    hardware: tuple[HardwareMention, ...]  # :func:`kg.extract.hardware.find_hardware` of its text
+    url_words: frozenset[str]  # :func:`_url_words` of its text
+    data_names: frozenset[str] = frozenset()  # :func:`kg.extract.datasets.data_names` of its text
+
+
+def paper_inputs(paper: Paper, vocabulary: Vocabulary) -> PaperInputs:
+    """The :class:`PaperInputs` of ``paper``."""
+    return PaperInputs(
+        tuple(find_definitions(paper.text)),
+        tuple(proposed_names(paper)),
+        tuple(find_hardware(paper.text, vocabulary)),
+        _url_words(paper.text),
+        frozenset(data_names(paper.text)),
+    )
+
+
+def inputs_fingerprint(vocabulary: Vocabulary) -> str:
+    """SHA-256 over what :func:`paper_inputs` depends on besides the paper: the vocabulary's concepts, the
+    extraction code (every ``kg/extract/*.py``, this module's rules included) and the library versions."""
+    from kg.extract.per_paper import stage_fingerprint
+
+    return stage_fingerprint("entity-inputs", sorted(vocabulary.concepts.items()))
 
 
 def proposed_names(paper: Paper) -> list[tuple[str, str]]:
@@ -262,15 +295,19 @@ def extract_entities(
     votes: Mapping[str, Mapping[str, str]] | None = None,
     pairs: Mapping[str, Sequence[tuple[str, str, float, str]]] | None = None,
     link_threshold: float = 0.5,
+    inputs: Mapping[str, PaperInputs] | None = None,
 ) -> Extraction:
     """Canonical entities and paper -> entity mentions for ``papers`` (see the module docstring).
 
     ``votes`` (per paper key, phrase -> the tagger's type) turn on the tagger's typing, :func:`tagger_typing`;
     ``pairs`` (per paper key, the tagger stage's scored phrase pairs) give the method -> task links,
     :func:`evidence_links`, and with them the document-level links of what a paper proposes to its tasks
-    (:mod:`kg.extract.links`, ``options.proposal_scope``).
+    (:mod:`kg.extract.links`, ``options.proposal_scope``). ``inputs`` (per paper key) are the papers'
+    :class:`PaperInputs` found earlier; those of a paper not in it are found here.
     """
-    short_forms = corpus_acronyms(p.text for p in papers)
+    found = inputs or {}
+    inputs = {p.key: found.get(p.key) or paper_inputs(p, vocabulary) for p in papers}
+    short_forms = most_frequent_long_forms(inputs[p.key].definitions for p in papers)
     classifier = Classifier(vocabulary, embedder)
     builder = _Builder(vocabulary)
 
@@ -281,11 +318,11 @@ def extract_entities(
 
     top_k = options.top_k if votes is None else options.tagger_top_k
     for paper in papers:
-        local = dict(find_definitions(paper.text))  # this paper's own definitions win
+        local = dict(inputs[paper.key].definitions)  # this paper's own definitions win
         local_sf = {sf: lf for lf, sf in local.items()}
         n_keyphrases = 0
-        urls_only = _url_words(paper.text)
-        data = {label_key(name) for name in data_names(paper.text)}
+        urls_only = inputs[paper.key].url_words
+        data = {label_key(name) for name in inputs[paper.key].data_names}
         for position, ph in enumerate(ranked.get(paper.key, ())):
             lf = local_sf.get(ph.text)
             canon = canonical[ph.text] if lf is None else _canonical_phrase(lf, short_forms, vocabulary)
@@ -311,7 +348,7 @@ def extract_entities(
             elif position >= (options.top_k if typing.rule == _AGREED else top_k) or ph.score < options.min_score:
                 continue
             builder.add(paper, typing, canon, ph.text, ph)
-        _add_proposals_and_hardware(builder, classifier, paper, vocabulary)
+        _add_proposals_and_hardware(builder, classifier, paper, vocabulary, inputs[paper.key])
     builder.merge_synonyms()
     extraction = builder.build(short_forms)
     if pairs is None:
@@ -402,17 +439,17 @@ def _url_words(text: str) -> frozenset[str]:
 
 
 def _add_proposals_and_hardware(
-    builder: _Builder, classifier: Classifier, paper: Paper, vocabulary: Vocabulary
+    builder: _Builder, classifier: Classifier, paper: Paper, vocabulary: Vocabulary, inputs: PaperInputs
 ) -> None:
-    """Add the methods ``paper`` proposes by name and the hardware its full text mentions."""
-    for name, sent in proposed_names(paper):
+    """Add the methods ``paper`` proposes by name and the hardware its full text mentions (``inputs``)."""
+    for name, sent in inputs.proposals:
         typing = classifier.classify(name)
         if typing is None:
             continue
         if typing.type is not EntityType.METHOD:
             typing = Typing(EntityType.METHOD, None, "proposal")
         builder.add(paper, typing, name, name, Phrase(name, 0.0, sent, "proposal"), Relation.PROPOSES_METHOD)
-    for hw in find_hardware(paper.text, vocabulary):
+    for hw in inputs.hardware:
         concept = vocabulary.concepts.get(hw.concept) if hw.concept else None
         typing = Typing(EntityType.HARDWARE, concept, "hardware")
         builder.add(
