@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from kg.errors import InputError
 from kg.extract.relations import RelationModel, pair_features
 from kg.extract.scierc import read_scierc
-from kg.extract.tagger import WEIGHTS, SpanTagger, spans_of, viterbi
+from kg.extract.tagger import _LANES, WEIGHTS, SpanTagger, spans_of, viterbi, viterbi_many
 from kg.extract.tokens import words_of
 
 BENCH = Path(__file__).resolve().parents[2] / "shared" / "bench"
@@ -41,6 +41,30 @@ def test_viterbi_picks_the_best_legal_path():
     # greedy reading would be O I-Task: illegal, so the best legal one opens the span with B-Task
     logp = np.log(np.array([[0.9, 0.02, 0.02, 0.03, 0.03], [0.1, 0.05, 0.05, 0.3, 0.5]]))
     assert spans_of(viterbi(logp, TAGS), TAGS) == [(1, 2, "Task")]
+
+
+@given(st.lists(st.lists(st.lists(st.floats(0.01, 1.0), min_size=5, max_size=5), max_size=12), max_size=6))
+def test_viterbi_of_texts_together_is_each_texts_own(texts):
+    logps = [np.log(np.array(rows).reshape(-1, 5)) for rows in texts]
+    assert viterbi_many(logps, TAGS) == [viterbi(x, TAGS) if len(x) else [] for x in logps]
+
+
+def test_a_texts_tags_do_not_depend_on_the_texts_tagged_with_it():
+    """The bundled tagger steps the LSTMs of several texts together (more than one group of lanes here,
+    lengths 0 to 300): each text's probabilities are, bit for bit, the ones it has alone, and so are its spans."""
+    from threadpoolctl import threadpool_limits
+
+    tagger = SpanTagger.load()
+    rng = np.random.default_rng(7)
+    dim = tagger.params["mean"].shape[0]
+    texts = [rng.normal(size=(int(n), dim)).astype(np.float32) for n in rng.integers(0, 300, _LANES + 5)]
+    with threadpool_limits(1, user_api="blas"):  # as the build runs it
+        together = tagger.probabilities_many(texts)
+        tags = tagger.tag_many(texts)
+        for text, prob, tagged in zip(texts, together, tags, strict=True):
+            assert np.array_equal(tagger.probabilities(text), prob)
+            assert tagger.tag(text) == tagged
+    assert sum(map(len, tags)) > 0
 
 
 def test_numpy_inference_matches_the_torch_networks_it_was_trained_as():

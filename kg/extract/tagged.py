@@ -36,7 +36,7 @@ from threadpoolctl import threadpool_limits
 from kg.extract.keyphrases import RankingOptions, candidates
 from kg.extract.normalize import is_name, label_key
 from kg.extract.relations import RelationModel
-from kg.extract.tagger import WEIGHTS, SpanTagger
+from kg.extract.tagger import WEIGHTS, SpanTagger, Tagged
 from kg.extract.text import STOP_WORDS, is_generic, sentences
 from kg.extract.tokens import Encoded, TokenEncoder, words_of
 from kg.model import Paper, Phrase
@@ -159,16 +159,21 @@ class TaggedStage:
             # numpy's BLAS on one thread: a paper's products are small, and on shared cores a second thread
             # costs more in waiting than it saves (the same bytes either way)
             with threadpool_limits(1, user_api="blas"):
-                out.extend(PaperResult(*self.extract(paper, enc)) for paper, enc in zip(part, encoded, strict=True))
+                tags = self.tagger.tag_many([enc.features for enc in encoded])  # each text's tags are its own
+                out.extend(
+                    PaperResult(*self.extract(paper, enc, tagged))
+                    for paper, enc, tagged in zip(part, encoded, tags, strict=True)
+                )
             if progress:
                 progress(len(part))
         return out
 
-    def extract(self, paper: Paper, enc: Encoded):
-        """Ranked phrases, tagger votes and scored (method, task) phrase pairs of one encoded paper."""
+    def extract(self, paper: Paper, enc: Encoded, tagged: list[Tagged] | None = None):
+        """Ranked phrases, tagger votes and scored (method, task) phrase pairs of one encoded paper (``tagged``:
+        its tagged spans, when already made)."""
         text = paper.text
         words = [text[s:e] for s, e in enc.spans]
-        tagged = self.tagger.tag(enc.features)
+        tagged = self.tagger.tag(enc.features) if tagged is None else tagged
         kind_at = {}
         for t in tagged:
             for w in range(t.start, t.end):

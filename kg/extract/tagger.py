@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import hashlib
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,9 +39,10 @@ import numpy as np
 
 from kg.errors import InputError
 
-__all__ = ["WEIGHTS", "SpanTagger", "Tagged", "spans_of", "viterbi"]
+__all__ = ["WEIGHTS", "SpanTagger", "Tagged", "spans_of", "viterbi", "viterbi_many"]
 
 WEIGHTS = Path(__file__).resolve().parent / "weights" / "scierc-minilm.npz"
+_LANES = 16  # texts whose LSTM steps run together (:func:`_bilstm`)
 _REBUILD = "rebuild it with `make train` (needs ../shared/bench/scierc), or restore it with `git checkout`"
 
 
@@ -56,23 +58,49 @@ class Tagged:
 
 def viterbi(logp: np.ndarray, tags: tuple[str, ...]) -> list[int]:
     """The most probable tag sequence (indices into ``tags``) in which ``I-T`` only follows ``B-T`` / ``I-T``."""
-    n, k = logp.shape
+    return viterbi_many([logp], tags)[0]
+
+
+def viterbi_many(logps: Sequence[np.ndarray], tags: tuple[str, ...]) -> list[list[int]]:
+    """:func:`viterbi` of each text's ``(words, tags)`` log probabilities, the texts stepped together (one
+    loop over the longest text's words; the steps are elementwise sums and maxima, so each text's path is
+    the one it has alone)."""
+    k = len(tags)
     allowed = np.zeros((k, k), dtype=bool)  # allowed[prev, next]
     for i, a in enumerate(tags):
         for j, b in enumerate(tags):
             allowed[i, j] = not b.startswith("I-") or a[2:] == b[2:]
     start_ok = np.array([not t.startswith("I-") for t in tags])
     trans = np.where(allowed, 0.0, -np.inf)
-    score = np.where(start_ok, logp[0], -np.inf)
-    back = np.zeros((n, k), dtype=np.int64)
+    lengths = [len(x) for x in logps]
+    n = max(lengths, default=0)
+    padded = np.zeros((n, len(logps), k), dtype=np.result_type(*logps, np.float32) if logps else np.float32)
+    for j, x in enumerate(logps):
+        padded[: len(x), j] = x
+    score = np.where(start_ok, padded[0], -np.inf) if n else np.zeros((len(logps), k))
+    back = np.zeros((n, len(logps), k), dtype=np.int64)
+    final = [score[j] for j in range(len(logps))]
+    ends = {}
+    for j, m in enumerate(lengths):
+        ends.setdefault(m - 1, []).append(j)
+    lanes = np.arange(len(logps))[:, None]
     for i in range(1, n):
-        cand = score[:, None] + trans
-        back[i] = np.argmax(cand, axis=0)
-        score = cand[back[i], np.arange(k)] + logp[i]
-    path = [int(np.argmax(score))]
-    for i in range(n - 1, 0, -1):
-        path.append(int(back[i, path[-1]]))
-    return path[::-1]
+        cand = score[:, :, None] + trans  # (texts, prev, next)
+        back[i] = np.argmax(cand, axis=1)
+        score = cand[lanes, back[i], np.arange(k)] + padded[i]
+        for j in ends.get(i, ()):
+            final[j] = score[j]
+    paths = []
+    for j, m in enumerate(lengths):
+        if not m:
+            paths.append([])
+            continue
+        steps = back[1:m, j].tolist()
+        path = [int(np.argmax(final[j]))]
+        for i in range(m - 2, -1, -1):
+            path.append(steps[i][path[-1]])
+        paths.append(path[::-1])
+    return paths
 
 
 def spans_of(path: list[int], tags: tuple[str, ...]) -> list[tuple[int, int, str]]:
@@ -121,23 +149,43 @@ def _lstm_arrays(params: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray,
     )
 
 
-def _bilstm(x: np.ndarray, arrays: tuple[np.ndarray, np.ndarray, np.ndarray]) -> np.ndarray:
-    """A torch bidirectional ``nn.LSTM`` layer (gates in torch's order: input, forget, cell, output), both
-    directions stepped together so a text costs one short loop over its words; ``arrays`` from
-    :func:`_lstm_arrays`."""
+def _bilstm(xs: Sequence[np.ndarray], arrays: tuple[np.ndarray, np.ndarray, np.ndarray]) -> list[np.ndarray]:
+    """A torch bidirectional ``nn.LSTM`` layer (gates in torch's order: input, forget, cell, output) over
+    each of the texts ``xs``; ``arrays`` from :func:`_lstm_arrays`.
+
+    Both directions of :data:`_LANES` texts step together, so a text costs a share of one short loop over
+    the longest text's words (the loop's numpy calls, not their arithmetic, were the cost). The recurrent
+    product is always one ``(lanes x h) @ (h x 4h)`` matrix product per direction, whatever the number of
+    texts (missing lanes are zeros): BLAS sums a row of a product of fixed shape in one order, wherever the
+    row sits and whatever the other rows hold, so a text's output does not depend on the texts stepped with
+    it (checked by ``tests/test_tagger.py``); every other step is elementwise."""
     w_ih, w_hh, bias = arrays
-    size, n = w_hh.shape[2], len(x)
-    gates_x = np.einsum("ni,dgi->ndg", x, w_ih) + bias  # (n, 2, 4h)
-    gates_x[:, 1] = gates_x[::-1, 1]  # the backward direction reads the words last to first
-    h, c = np.zeros((2, size), np.float32), np.zeros((2, size), np.float32)
-    out = np.zeros((n, 2, size), np.float32)
-    for t in range(n):
-        g = gates_x[t] + (w_hh @ h[:, :, None])[:, :, 0]
-        sig = 0.5 + 0.5 * np.tanh(0.5 * g)  # the logistic function, without overflow
-        c = sig[:, size : 2 * size] * c + sig[:, :size] * np.tanh(g[:, 2 * size : 3 * size])
-        h = sig[:, 3 * size :] * np.tanh(c)
-        out[t] = h
-    return np.concatenate([out[:, 0], out[::-1, 1]], axis=1)
+    size = w_hh.shape[2]
+    inputs = np.ascontiguousarray(w_ih.reshape(-1, w_ih.shape[2]).T)  # (in, 2 * 4h): both directions' gates
+    recurrent = np.ascontiguousarray(w_hh.transpose(0, 2, 1))  # (2, h, 4h)
+    order = sorted(range(len(xs)), key=lambda i: len(xs[i]))  # lanes of similar length pad less
+    out: list[np.ndarray] = [np.zeros((0, 2 * size), np.float32)] * len(xs)
+    for first in range(0, len(xs), _LANES):
+        group = order[first : first + _LANES]
+        n = max(len(xs[i]) for i in group)
+        gates_x = np.zeros((n, 2, _LANES, 4 * size), np.float32)
+        for j, i in enumerate(group):
+            g = (xs[i] @ inputs).reshape(len(xs[i]), 2, 4 * size) + bias
+            gates_x[: len(g), 0, j] = g[:, 0]
+            gates_x[: len(g), 1, j] = g[::-1, 1]  # the backward direction reads the words last to first
+        h, c = np.zeros((2, _LANES, size), np.float32), np.zeros((2, _LANES, size), np.float32)
+        states = np.zeros((n, 2, _LANES, size), np.float32)
+        for t in range(n):
+            g = gates_x[t] + h @ recurrent
+            sig = 0.5 + 0.5 * np.tanh(0.5 * g)  # the logistic function, without overflow
+            c = sig[..., size : 2 * size] * c + sig[..., :size] * np.tanh(g[..., 2 * size : 3 * size])
+            h = sig[..., 3 * size :] * np.tanh(c)
+            states[t] = h
+        for j, i in enumerate(group):
+            m = len(xs[i])
+            if m:
+                out[i] = np.concatenate([states[:m, 0, j], states[m - 1 :: -1, 1, j]], axis=1)
+    return out
 
 
 class SpanTagger:
@@ -175,23 +223,37 @@ class SpanTagger:
     def probabilities(self, features: np.ndarray) -> np.ndarray:
         """Tag probabilities per word of one text (rows sum to 1): the mean of the word model's and, when the
         weights have one, the context model's."""
+        return self.probabilities_many([features])[0]
+
+    def probabilities_many(self, features: Sequence[np.ndarray]) -> list[np.ndarray]:
+        """:meth:`probabilities` of each text, the context model's LSTM stepping the texts together
+        (:func:`_bilstm`); each text's rows are the ones it has alone."""
         p = self.params
-        x = (features.astype(np.float32) - p["mean"]) / p["scale"]
         w = self._f32
-        prob = _softmax(np.maximum(x @ w["w1"] + p["b1"], 0.0) @ w["w2"] + p["b2"])
+        xs = [(f.astype(np.float32) - p["mean"]) / p["scale"] for f in features]
+        probs = [_softmax(np.maximum(x @ w["w1"] + p["b1"], 0.0) @ w["w2"] + p["b2"]) for x in xs]
         if self._lstm is None:
-            return prob
-        h = np.maximum(x @ w["ctx_w1"] + p["ctx_b1"], 0.0)
-        h = h + _bilstm(h, self._lstm)
-        return (prob + _softmax(h @ p["ctx_w2"] + p["ctx_b2"])) / 2
+            return probs
+        hs = [np.maximum(x @ w["ctx_w1"] + p["ctx_b1"], 0.0) for x in xs]
+        contexts = _bilstm(hs, self._lstm)
+        return [
+            (prob + _softmax((h + context) @ p["ctx_w2"] + p["ctx_b2"])) / 2
+            for prob, h, context in zip(probs, hs, contexts, strict=True)
+        ]
 
     def tag(self, features: np.ndarray) -> list[Tagged]:
         """Typed spans of one text's words."""
-        if len(features) == 0:
-            return []
-        prob = self.probabilities(features)
-        path = viterbi(np.log(prob + 1e-9), self.tags)
-        return [
-            Tagged(s, e, kind, float(prob[np.arange(s, e), [path[i] for i in range(s, e)]].mean()))
-            for s, e, kind in spans_of(path, self.tags)
-        ]
+        return self.tag_many([features])[0]
+
+    def tag_many(self, features: Sequence[np.ndarray]) -> list[list[Tagged]]:
+        """Typed spans of each text's words (:meth:`tag`, the texts tagged together)."""
+        keep = [i for i, f in enumerate(features) if len(f)]
+        probs = self.probabilities_many([features[i] for i in keep])
+        paths = viterbi_many([np.log(prob + 1e-9) for prob in probs], self.tags)
+        out: list[list[Tagged]] = [[] for _ in features]
+        for i, prob, path in zip(keep, probs, paths, strict=True):
+            out[i] = [
+                Tagged(s, e, kind, float(prob[np.arange(s, e), path[s:e]].mean()))
+                for s, e, kind in spans_of(path, self.tags)
+            ]
+        return out
