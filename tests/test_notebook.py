@@ -7,6 +7,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+import rdflib
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,7 +35,7 @@ def test_notebook_is_stored_without_outputs():
 
 def test_notebook_runs_on_the_mini_graph(monkeypatch):
     text = run_notebook(MINI, monkeypatch)
-    assert "518 triples" in text
+    assert f"{len(rdflib.Graph().parse(MINI))} triples" in text  # the notebook's count is the file's
     assert "low-rank adaptation" in text  # methods for question answering, the PEFT tree
     assert "We fine-tune Llama-3.1-70B with LoRA" in text  # why-linked evidence
     assert "4 papers use a PEFT method" in text
