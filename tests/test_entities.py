@@ -177,3 +177,27 @@ def test_a_name_the_text_uses_as_data_is_a_dataset(vocab):
     # the rules extractor reads the same cues
     got = _extract(vocab, abstract, ["GroupMamba", *data])
     assert {got[name].type.value for name in data} == {"Dataset"}
+
+
+def test_what_the_title_names_as_its_goal_is_a_task(vocab):
+    # bundled-corpus titles: the goal comes after "for" or before "via" / "using"; the means and the
+    # things built ("for Large Language Models", "Transformers") keep their type
+    cases = [
+        ("Light-PEFT: Lightening Parameter-Efficient Fine-Tuning via Early Pruning", "Parameter-Efficient Fine-Tuning"),
+        ("Scaling Laws for Data Filtering -- Data Curation cannot be Compute Agnostic", "Data Filtering"),
+        ("Monet: Mixture of Monosemantic Experts for Transformers", "Transformers"),
+        ("ConPET: Continual Parameter-Efficient Tuning for Large Language Models", "Large Language Models"),
+    ]
+    types = {}
+    for title, phrase in cases:
+        paper = Paper("a", title, f"We study {phrase}.")
+        ranked = {"a": [Phrase(phrase, 0.6, title)]}
+        ex = extract_entities([paper], ranked, vocab, None, EntityOptions(), votes={"a": {phrase: "Method"}})
+        linked = {m.entity for m in ex.mentions if m.relation is not Relation.PROPOSES_METHOD}
+        types[phrase] = {e.type.value for e in ex.entities if e.id in linked}
+    assert types == {
+        "Parameter-Efficient Fine-Tuning": {"Task"},
+        "Data Filtering": {"Task"},
+        "Transformers": {"Method"},
+        "Large Language Models": {"Method"},
+    }

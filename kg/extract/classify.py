@@ -66,7 +66,7 @@ METHOD_HEADS = frozenset(
 #: phrase names the thing, a Method, however much of it names the task
 ARTIFACT_HEADS = frozenset(
     """system model parser engine network algorithm architecture encoder decoder classifier recognizer tagger
-    estimator""".split()
+    estimator transformer""".split()
 )
 
 #: words that mark a name as data, not a method (ImageNet-2012, GLUE benchmark, MMLU)

@@ -323,6 +323,7 @@ def extract_entities(
         n_keyphrases = 0
         urls_only = inputs[paper.key].url_words
         data = {label_key(name) for name in inputs[paper.key].data_names}
+        goals = _title_goals(paper.title)
         for position, ph in enumerate(ranked.get(paper.key, ())):
             lf = local_sf.get(ph.text)
             canon = canonical[ph.text] if lf is None else _canonical_phrase(lf, short_forms, vocabulary)
@@ -334,6 +335,8 @@ def extract_entities(
                 typing = tagger_typing(typing, vote, options.rules_fill_in, ph.text)
             if typing is not None and typing.rule != "vocabulary" and label_key(ph.text) in data:
                 typing = Typing(EntityType.DATASET, None, "name")  # "semantic segmentation on ADE20K"
+            if typing is not None and _in_goal(ph.text, goals):
+                typing = _title_goal_typing(typing, canon, short_forms)
             if typing is None or typing.type is EntityType.HARDWARE:
                 continue  # hardware comes from the full-text scan below
             if _not_a_name(canon, ph.text, typing, bool(vote), short_forms, urls_only):
@@ -342,7 +345,7 @@ def extract_entities(
                 if n_keyphrases >= options.max_keyphrases or ph.score < options.keyphrase_min_score:
                     continue
                 n_keyphrases += 1
-            elif typing.rule in ("vocabulary", "name"):
+            elif typing.rule in ("vocabulary", "name", "title"):
                 if ph.score < options.vocabulary_min_score:
                     continue
             elif position >= (options.top_k if typing.rule == _AGREED else top_k) or ph.score < options.min_score:
@@ -504,6 +507,55 @@ def tagger_typing(typing: Typing | None, vote: str, rules_fill_in: bool = True, 
     if vote == "Material" or not rules_fill_in:
         return Typing(EntityType.KEYPHRASE, None, "tagger")
     return typing
+
+
+_GOAL_SPLIT = re.compile(r"\s+(?:using|via|with|by|through|from)\s+", re.I)
+
+
+def _title_goal_typing(typing: Typing, canon: str, short_forms: Mapping[str, str]) -> Typing:
+    """The type of a phrase found where the title names the paper's goal (:func:`_title_goals`): a Task when
+    the rest of the pipeline calls it a Method or leaves a phrase of several words untyped ("Lightening
+    Parameter-Efficient Fine-Tuning via Early Pruning": the paper's task is parameter-efficient fine-tuning),
+    linked at any rank; a name or a thing built ("for Large Language Models", "for GPT-4") keeps its type."""
+    if any(keeps_case(w) for w in canon.split()) or _artifact_headed(canon):
+        return typing  # by hyphen-part: "Parameter-Efficient Fine-Tuning" is words, "GPT-4" a name
+    if typing.type is EntityType.METHOD or (
+        typing.type is EntityType.KEYPHRASE and len(canon.split()) > 1 and _is_name_alone(canon, short_forms)
+    ):
+        return Typing(EntityType.TASK, None, "title")
+    return typing
+
+
+def _title_goals(title: str) -> list[str]:
+    """The parts of a title that name what the paper does, lower-cased: what follows "for", else what comes
+    before "using" / "via" / "with" / "by" / "through" / "from" (the means come after). A "Name:" prefix is
+    the proposal (:func:`proposed_names`), not the goal.
+
+    >>> _title_goals("Light-PEFT: Lightening Parameter-Efficient Fine-Tuning via Early Pruning")
+    ['lightening parameter-efficient fine-tuning']
+    >>> _title_goals("AdaptDHM: Adaptive Distribution Hierarchical Model for Multi-Domain CTR Prediction")
+    ['multi-domain ctr prediction']
+    >>> _title_goals("Knowledge Grafting of Large Language Models")
+    []
+    """
+    if not title:
+        return []
+    body = title.split(":", 1)[1] if ":" in title else title
+    out = []
+    for part in re.split(r"\s+--\s+|[?!]", body):
+        means = _GOAL_SPLIT.split(part)
+        head = means[0]
+        if re.search(r"\bfor\b", head, re.I):
+            out.append(re.split(r"\bfor\b", head, maxsplit=1, flags=re.I)[1])
+        elif len(means) > 1:
+            out.append(head)
+    return [g.strip().lower() for g in out if g.strip()]
+
+
+def _in_goal(phrase: str, goals: list[str]) -> bool:
+    """True when ``phrase`` occurs, as whole words, in one of the title's goals."""
+    p = phrase.lower()
+    return any(re.search(rf"(?<!\w){re.escape(p)}(?!\w)", g) for g in goals)
 
 
 def _artifact_headed(phrase: str) -> bool:
