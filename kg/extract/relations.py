@@ -100,7 +100,7 @@ def pair_feature_matrix(
     out = np.zeros((len(pairs), 4 * dim + 5 + len(cues) + 8 * patterns), dtype=np.float32)
     if not len(pairs):
         return out
-    ends = np.array([[m[0], m[1], t[0], t[1]] for m, t in pairs], dtype=np.int64).reshape(-1, 4)
+    ends = np.array(pairs, dtype=np.int64).reshape(-1, 4)  # method start, end, task start, end
     method_first = ends[:, 0] < ends[:, 2]
     lo = np.where(method_first, ends[:, 1], ends[:, 3])
     hi = np.where(method_first, ends[:, 2], ends[:, 0])
@@ -117,7 +117,14 @@ def pair_feature_matrix(
     span_ends = np.array(spans, dtype=np.int64).reshape(-1, 2)
     between = ((span_ends[None, :, 0] >= lo[:, None]) & (span_ends[None, :, 1] <= hi[:, None])).sum(axis=1)
     cue_counts = np.zeros((n + 1, len(cues)), dtype=np.int64)  # each cue's count among words[:i]
-    cue_counts[1:] = np.cumsum([[w.lower() == c for c in cues] for w in words], axis=0).reshape(-1, len(cues))
+    columns: dict[str, list[int]] = {}
+    for j, c in enumerate(cues):
+        columns.setdefault(c, []).append(j)
+    is_cue = np.zeros((n, len(cues)), dtype=np.int64)
+    for i, w in enumerate(words):
+        for j in columns.get(w.lower(), ()):
+            is_cue[i, j] = 1
+    cue_counts[1:] = np.cumsum(is_cue, axis=0)
     distance = np.maximum(hi - lo, 0)
     extra = out[:, 4 * dim :]
     extra[:, 0] = np.log1p(distance.astype(np.float64))

@@ -24,6 +24,7 @@ Examples
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections import Counter, defaultdict
@@ -62,15 +63,25 @@ class _Mention:
     text: str
 
 
-def _find(low: Sequence[str], phrase: str) -> list[tuple[int, int]]:
+def _find(low: Sequence[str], phrase: str, at: dict[str, list[int]] | None = None) -> list[tuple[int, int]]:
     """Word spans where ``phrase``'s words occur in ``low``, the text's words in lower case (lowered once per
-    paper, not once per phrase: it was a tenth of the per-paper work)."""
+    paper, not once per phrase: it was a tenth of the per-paper work); ``at``: each word's positions in
+    ``low`` (:func:`_positions`), so a phrase is looked for only where its first word is."""
     target = [w.lower() for w, _, _ in words_of(phrase)]
     n = len(target)
     if not n:
         return []
     first = target[0]
-    return [(i, i + n) for i in range(len(low) - n + 1) if low[i] == first and low[i : i + n] == target]
+    starts = range(len(low)) if at is None else at.get(first, ())
+    return [(i, i + n) for i in starts if i + n <= len(low) and low[i] == first and low[i : i + n] == target]
+
+
+def _positions(low: Sequence[str]) -> dict[str, list[int]]:
+    """Each word's positions in ``low``, in order."""
+    at: dict[str, list[int]] = {}
+    for i, w in enumerate(low):
+        at.setdefault(w, []).append(i)
+    return at
 
 
 @dataclass(frozen=True, eq=False)
@@ -186,7 +197,8 @@ class TaggedStage:
                 tagged_text.setdefault(label_key(surface), surface)
         phrases = {key: c.text for key, c in cands.items()} | {k: s for k, s in tagged_text.items() if k not in cands}
         low = [w.lower() for w in words]
-        occurrences = {p: _find(low, p) for p in phrases.values()}
+        at = _positions(low)
+        occurrences = {p: _find(low, p, at) for p in phrases.values()}
         occurrences = {p: o for p, o in occurrences.items() if o}
         votes = {}
         for p, occ in occurrences.items():
@@ -220,7 +232,8 @@ class TaggedStage:
     def _pairs(self, text, enc, words, tagged, occurrences, votes, vector) -> list[tuple[str, str, float, str]]:
         """(method phrase, task phrase, best probability, its sentence) for phrase pairs the tagger types."""
         sents = sentences(text)
-        word_sents = [(_word_index(enc, s), _word_index(enc, e - 1) + 1) for s, e in sents]
+        ends = [end for _, end in enc.spans]
+        word_sents = [(_word_index(ends, s), _word_index(ends, e - 1) + 1) for s, e in sents]
         spans = [(t.start, t.end) for t in tagged]
         kinds = {p: v or self._rule_type(p) for p, v in votes.items()}
         methods = [(p, o) for p, v in kinds.items() if v == "Method" for o in occurrences[p]]
@@ -275,8 +288,6 @@ def _edge_word(word: str) -> bool:
     return not word[:1].isalnum() or word.lower() in STOP_WORDS
 
 
-def _word_index(enc: Encoded, char: int) -> int:
-    for i, (_start, end) in enumerate(enc.spans):
-        if end > char:
-            return i
-    return len(enc.spans) - 1
+def _word_index(ends: Sequence[int], char: int) -> int:
+    """The first word whose end (``ends``: each word's end offset, increasing) is past ``char``, else the last."""
+    return min(bisect.bisect_right(ends, char), len(ends) - 1)
