@@ -30,6 +30,15 @@ def test_proposed_names_from_title_and_sentences():
     assert proposed_names(p) == []
 
 
+def test_a_proposal_opening_with_a_title_cased_compound_is_the_whole_name():
+    # "Sparse-Quantized" alone is a fragment of the name the sentence introduces; a compound that is the
+    # whole name stays one
+    p = Paper("p", "Near-lossless compression", "We propose Sparse-Quantized Representation (SpQR), a format.")
+    assert [n for n, _ in proposed_names(p)] == ["Sparse-Quantized Representation"]
+    p = Paper("q", "Quoting", "We introduce Quote-Tuning, which aligns models to quote their sources.")
+    assert [n for n, _ in proposed_names(p)] == ["Quote-Tuning"]
+
+
 def test_extraction_merges_acronyms_and_variants(vocab):
     papers = [
         Paper("a", "Fast Adapters", "We study Low-Rank Adaptation (LoRA) of large models. LoRA is cheap."),

@@ -52,6 +52,8 @@ __all__ = ["EntityOptions", "Extraction", "PaperInputs", "extract_entities", "pa
 _TITLE_NAME = re.compile(r"^\s*([^:]{2,40}?)\s*:\s+\S")
 _NOT_A_NAME = re.compile(r"^(?:survey|position|review|tutorial|towards?|beyond|on|a|an|the|why|how|what|when)\b", re.I)
 _CAPITALIZED_RUN = re.compile(r"[A-Z][\w-]*(?:(?:\s+(?:of|for|and|the|in|on|with|to))*\s+[A-Z][\w-]*){0,5}")
+#: English words capitalized and joined by hyphens, as in a title-cased name: no name on their own
+_TITLE_CASED_COMPOUND = re.compile(r"[A-Z][a-z]+(?:-[A-Z][a-z]+)+")
 _PROPOSE = re.compile(
     r"\b(?:we|this (?:paper|work)|here,? we)\s+(?:propose|introduce|present|develop|design|build|release|"
     r"call|name|dub)s?\b|(?<!so-)(?<!so )\b(?:called|named|dubbed|termed)\b",
@@ -158,7 +160,12 @@ def proposed_names(paper: Paper) -> list[tuple[str, str]]:
             word = tok.group()
             if word in {",", "(", "\u201c", '"', "'"} or word.lower() in {"a", "an", "the", "novel", "new"}:
                 continue
-            if is_name(word) or keeps_case(word):
+            if _TITLE_CASED_COMPOUND.fullmatch(word):
+                # capitalized English words joined by hyphens open a title-cased name ("Parameter-Inverted
+                # Image Pyramid Networks", not "Parameter-Inverted") or are one ("Quote-Tuning")
+                run = _CAPITALIZED_RUN.match(following, tok.start())
+                out.append((run.group() if run else word, sentence_at(paper.abstract, m.start())))
+            elif is_name(word) or keeps_case(word):
                 out.append((word, sentence_at(paper.abstract, m.start())))
             elif word[:1].isupper() and word.lower() not in {"we", "it", "this", "in", "to"}:
                 # an English word opens a name of several capitalized words ("Adaptive Distribution
