@@ -171,6 +171,25 @@ def test_a_papers_vectors_do_not_depend_on_the_papers_encoded_with_it(encoder):
 
 
 @pytest.mark.slow
+def test_word_pieces_from_the_rust_tokenizer_are_the_wrappers(encoder):
+    """The encoder splits pre-split words in one call of the Rust tokenizer: each word's ids are the ones
+    the wrapper gives it alone, also for words with no pieces, accents, scripts without spaces, and
+    while another caller's truncation setting is on the backend (then the wrapper runs)."""
+    from kg.extract.tokens import _pieces
+
+    tokenizer = encoder.model.tokenizer
+    words = [w for w, _, _ in words_of("We fine-tune Llama-3.1-70B (LoRA) on naïve Ångström data: 日本語, x\u0301.")]
+    words += ["\u200b", "a" * 300, "LoRA's", "--"]
+    expected = tokenizer(words, add_special_tokens=False, is_split_into_words=False)["input_ids"]
+    assert _pieces(words, tokenizer) == expected and [] in expected
+    tokenizer.backend_tokenizer.enable_truncation(max_length=4)
+    try:
+        assert _pieces(words, tokenizer) == expected
+    finally:
+        tokenizer.backend_tokenizer.no_truncation()
+
+
+@pytest.mark.slow
 def test_the_packed_layers_give_the_models_own_bytes(encoder):
     """The encoder runs BERT's layers as plain tensor calls on stored, transposed weights
     (``kg.extract.tokens._Layers``): for a window of 64 word pieces or more (a pack of its own, unpadded)
