@@ -16,6 +16,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import re
 from importlib import resources
 from pathlib import Path
@@ -101,10 +102,12 @@ def slug(text: str) -> str:
     return quote(s or "x", safe="-._~+")
 
 
+@functools.lru_cache(maxsize=200_000)  # a build mints each IRI many times (graph, links, page)
 def paper_iri(key: str) -> str:
     return str(PAPER[quote(key, safe="-._~")])
 
 
+@functools.lru_cache(maxsize=200_000)
 def entity_iri(type_name: str, label: str) -> str:
     return str(ENTITY[f"{type_name.lower()}/{slug(label)}"])
 

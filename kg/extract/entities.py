@@ -18,6 +18,7 @@ Steps:
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -319,7 +320,8 @@ def extract_entities(
     builder = _Builder(vocabulary)
 
     # type every distinct canonical phrase once (by :func:`_typed_phrase`)
-    canonical = {p.text: _canonical_phrase(p.text, short_forms, vocabulary) for ps in ranked.values() for p in ps}
+    texts = {p.text for ps in ranked.values() for p in ps}  # each distinct text once: papers share most phrases
+    canonical = {text: _canonical_phrase(text, short_forms, vocabulary) for text in texts}
     phrases = sorted({_typed_phrase(c) for c in canonical.values() if c})
     typings = dict(zip(phrases, classifier.classify_many(phrases), strict=True))
 
@@ -394,6 +396,7 @@ def _canonical_phrase(surface: str, short_forms: Mapping[str, str], vocabulary: 
     return stripped if known or _is_name_alone(stripped, short_forms) else full
 
 
+@functools.lru_cache(maxsize=200_000)
 def _typed_phrase(canon: str) -> str:
     """The phrase a label is typed by: without its kind word ("graph-based technique" is typed as
     "graph-based", so the tagger's and the vocabulary's types apply), unless the kind word is a task's."""
@@ -597,9 +600,11 @@ def evidence_links(
     best: dict[tuple[str, str], tuple[float, str]] = {}
     for paper, found in sorted(pairs.items()):
         for method, task, score, sentence in found:
+            if score < threshold:  # first: most pairs are below it, and the look-ups hash an enum
+                continue
             m = entity_of.get((paper, method, EntityType.METHOD))
             t = entity_of.get((paper, task, EntityType.TASK))
-            if m is None or t is None or score < threshold:
+            if m is None or t is None:
                 continue
             support[m, t].add(paper)
             if (m, t) not in best or score > best[m, t][0]:
