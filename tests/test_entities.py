@@ -132,7 +132,7 @@ def test_a_phrase_across_a_line_break_is_filed_under_its_words(vocab):
 def test_a_quantity_is_no_entity_even_when_tagged(vocab):
     # sizes, speed-ups and dimensions (LaTeX's "\times" arrives as "times"); names with digits stay
     abstract = "T5 with 1.1B parameters runs 3.09times faster, 8-10times cheaper, in 3D and with 40% less memory."
-    quantities = ["1.1B", "3.09times", "8-10times", "3D", "40%"]
+    quantities = ["1.1B", "3.09times", "8-10times", "3D", "40%", "6-billion-parameter"]
     phrases = ["T5", *quantities]
     for votes in (None, {"a": {p: "Method" for p in phrases}}):
         got = _extract(vocab, abstract, phrases, votes=votes)
@@ -210,3 +210,13 @@ def test_what_the_title_names_as_its_goal_is_a_task(vocab):
         "Transformers": {"Method"},
         "Large Language Models": {"Method"},
     }
+
+
+def test_a_quality_alone_is_no_task(vocab):
+    # vocabulary tasks met in bundled abstracts: the quality alone says nothing of what is made robust
+    abstract = "We improve robustness and factuality, and study adversarial robustness."
+    phrases = ["robustness", "factuality", "adversarial robustness"]
+    for votes in (None, {"a": dict.fromkeys(phrases, "Task")}):
+        got = _extract(vocab, abstract, phrases, votes=votes)
+        assert "adversarial robustness" in got
+        assert not {"robustness", "factuality"} & set(got)

@@ -409,9 +409,12 @@ def _not_a_name(
     """True for a phrase that names nothing: a minted label that is a modifier or an undefined fragment
     ("autoregressive", "VL"), unless the tagger typed the span (dropping those cost SciERC dev Method recall
     .647 -> .632: its annotators mark such spans), or a phrase made only of the words of a link in the text
-    ("duguodong7" of a GitHub address). A quantity ("1.1B", "3D", "8-10times", "40%") names nothing, tagged
-    or not."""
+    ("duguodong7" of a GitHub address). A quantity ("1.1B", "3D", "8-10times", "40%", "6-billion-parameter")
+    names nothing, tagged or not, and a quality alone ("robustness", "factuality") names no task: the task is
+    what it is a quality of ("adversarial robustness" stays)."""
     if _QUANTITY.fullmatch(canon):
+        return True
+    if typing.type is EntityType.TASK and _QUALITY.fullmatch(canon):
         return True
     if typing.concept is None and not tagged and not _is_name_alone(canon, short_forms):
         return True
@@ -420,10 +423,15 @@ def _not_a_name(
 
 #: a number with at most a unit or a multiplier after it: a size, a speed-up, a percentage, a dimension
 _QUANTITY = re.compile(
-    r"[~≈<>]?\s*\d[\d.,]*(?:\s*[-–~]\s*\d[\d.,]*)?\s*"
-    r"(?:times|x|×|%|percent|[kmbt]|bn|billion|million|thousand|[kmgt]b|d|bit|bits|k tokens)?",
+    r"[~≈<>]?\s*\d[\d.,]*(?:\s*[-–~]\s*\d[\d.,]*)?[\s-]*"
+    r"(?:times|x|×|%|percent|[kmbt]|bn|billion|million|thousand|[kmgt]b|d|bit|bits|k tokens)?"
+    r"(?:[\s-]*(?:parameters?|params|tokens?|layers?|hours?|samples?|examples?|images?|steps?|epochs?))?",
     re.I,
 )
+
+
+#: one word naming a quality ("robustness", "factuality", "interpretability")
+_QUALITY = re.compile(r"[a-z]+(?:ness|ity)", re.I)
 
 
 def _is_name_alone(phrase: str, short_forms: Mapping[str, str]) -> bool:
