@@ -1,15 +1,18 @@
 """Per-paper extraction results kept in the out dir, so a later build extracts only new papers.
 
-Format, version 1: an SQLite file ``OUT/.kg-papers.sqlite`` with three tables.
+Format, version 2: an SQLite file ``OUT/.kg-papers.sqlite`` with three tables.
 
 ``meta(name TEXT PRIMARY KEY, value TEXT)``
-    ``format`` = ``1``; ``fingerprint`` = :meth:`kg.extract.per_paper.PaperStage.fingerprint` of the
+    ``format`` = ``2``; ``fingerprint`` = :meth:`kg.extract.per_paper.PaperStage.fingerprint` of the
     stage that made the results (model, extraction code, ranking options, library versions).
 ``paper(id BLOB PRIMARY KEY, result TEXT)``
     ``id`` is the SHA-256 of ``title + "\\0" + abstract`` (what the per-paper stage reads; a paper's key and
     listings play no part, so the same text under two keys shares one result). ``result`` is JSON:
-    ``{"phrases": [[text, score, sentence, source], ...]}``, best first; scores are JSON numbers, which
-    round-trip Python floats exactly.
+    ``{"sentences": [sentence, ...], "phrases": [[text, score, sentence, source], ...], "votes": [[phrase,
+    vote], ...], "pairs": [[method, task, score, sentence], ...]}``, phrases best first, each ``sentence`` an
+    index into ``sentences`` (version 1 repeated the sentence's text in every phrase and pair: four times the
+    bytes to read back, most of a rebuild's loading time); scores are JSON numbers, which round-trip Python
+    floats exactly.
 ``entity_input(id BLOB PRIMARY KEY, inputs TEXT)``
     the paper's :class:`kg.extract.entities.PaperInputs` (what the entity step reads from it alone), same
     ``id``; JSON ``{"definitions": [[long, short], ...], "proposals": [[name, sentence], ...],
@@ -48,6 +51,7 @@ kg: the per-paper results in ... were made by another model, code or options; ex
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import sqlite3
@@ -60,7 +64,7 @@ from kg.extract.per_paper import PaperResult
 from kg.model import Paper, Phrase
 
 FILENAME = ".kg-papers.sqlite"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 def paper_id(paper: Paper) -> bytes:
@@ -69,23 +73,29 @@ def paper_id(paper: Paper) -> bytes:
 
 
 def _encode(result: PaperResult) -> str:
+    sentences: dict[str, int] = {}
+    number = functools.partial(_number, sentences)
+    phrases = [[p.text, p.score, number(p.sentence), p.source] for p in result.phrases]
+    pairs = [[m, t, score, number(sentence)] for m, t, score, sentence in result.pairs]
     return json.dumps(
-        {
-            "phrases": [[p.text, p.score, p.sentence, p.source] for p in result.phrases],
-            "votes": [list(v) for v in result.votes],
-            "pairs": [list(p) for p in result.pairs],
-        },
+        {"sentences": list(sentences), "phrases": phrases, "votes": [list(v) for v in result.votes], "pairs": pairs},
         ensure_ascii=False,
         separators=(",", ":"),
     )
 
 
+def _number(numbers: dict[str, int], sentence: str) -> int:
+    """The index of ``sentence`` in ``numbers``, a new one if it has none yet."""
+    return numbers.setdefault(sentence, len(numbers))
+
+
 def _decode(text: str) -> PaperResult:
     data = json.loads(text)
+    sentences = data["sentences"]
     return PaperResult(
-        tuple(Phrase(t, float(s), sent, src) for t, s, sent, src in data["phrases"]),
-        tuple((p, v) for p, v in data.get("votes", ())),
-        tuple((m, t, float(s), sent) for m, t, s, sent in data.get("pairs", ())),
+        tuple(Phrase(t, float(s), sentences[i], src) for t, s, i, src in data["phrases"]),
+        tuple((p, v) for p, v in data["votes"]),
+        tuple((m, t, float(s), sentences[i]) for m, t, s, i in data["pairs"]),
     )
 
 
@@ -170,7 +180,7 @@ class ResultStore:
         for pid, text in self._rows("paper", "result", list(wanted)):
             try:
                 result = _decode(text)
-            except (ValueError, TypeError, KeyError):
+            except (ValueError, TypeError, KeyError, IndexError):
                 continue  # a damaged entry is extracted again
             for key in wanted[pid]:
                 found[key] = result

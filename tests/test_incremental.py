@@ -114,12 +114,15 @@ def test_the_store_records_its_format(bundled_papers, tmp_path, trigram_embedder
     with sqlite3.connect(tmp_path / "out" / FILENAME) as db:
         meta = dict(db.execute("SELECT name, value FROM meta"))
         (result,) = db.execute("SELECT result FROM paper LIMIT 1").fetchone()
-    assert meta["format"] == "1" and len(meta["fingerprint"]) == 64
+    assert meta["format"] == "2" and len(meta["fingerprint"]) == 64
     data = json.loads(result)
     phrase = data["phrases"][0]
     assert isinstance(phrase[0], str) and isinstance(phrase[1], float) and phrase[3] == "tagger"
+    assert isinstance(data["sentences"][phrase[2]], str)  # each sentence once, by its index
+    assert len(set(data["sentences"])) == len(data["sentences"])
     assert data["votes"] and all(v in ("", "Method", "Task", "Material") for _, v in data["votes"])
     assert all(isinstance(m, str) and isinstance(t, str) and 0 <= s <= 1 for m, t, s, _ in data["pairs"])
+    assert all(0 <= i < len(data["sentences"]) for *_, i in data["pairs"])
 
 
 def test_entity_inputs_are_kept_and_only_new_papers_are_scanned(
@@ -194,3 +197,33 @@ def test_a_damaged_entity_input_is_made_again_with_a_message(bundled_papers, tmp
     assert exports(out) == before
     with sqlite3.connect(out / FILENAME) as db:  # and stored again, whole
         assert all(json.loads(t) for (t,) in db.execute("SELECT inputs FROM entity_input"))
+
+
+def test_results_round_trip_with_each_sentence_stored_once():
+    from kg.extract.per_paper import PaperResult
+    from kg.model import Phrase
+    from kg.paper_results import _decode, _encode
+
+    one, two = "LoRA adapts \u201cGPT-3\u201d.", "It uses QLoRA."
+    result = PaperResult(
+        (Phrase("LoRA", 0.5, one, "tagger"), Phrase("GPT-3", 0.1 + 0.2, one, "tagger"), Phrase("QLoRA", 0.0, two)),
+        (("LoRA", "Method"), ("GPT-3", "")),
+        (("LoRA", "adaptation", 0.75, one), ("QLoRA", "x", 1e-17, two)),
+    )
+    text = _encode(result)
+    assert _decode(text) == result
+    assert json.loads(text)["sentences"] == [one, two]
+
+
+def test_a_store_of_the_earlier_format_is_extracted_again(bundled_papers, tmp_path, trigram_embedder, capsys):
+    corpus = write_papers(tmp_path / "papers.jsonl", bundled_papers[:3])
+    out = tmp_path / "out"
+    build([corpus], options(out), embedder=trigram_embedder())
+    before = exports(out)
+    with sqlite3.connect(out / FILENAME) as db:  # what format 1 wrote: the sentence's text in each phrase
+        db.execute("UPDATE meta SET value = '1' WHERE name = 'format'")
+        db.execute("""UPDATE paper SET result = '{"phrases":[["x",0.5,"x.","tagger"]],"votes":[],"pairs":[]}'""")
+    report = build([corpus], options(out, force=True), embedder=trigram_embedder())
+    assert (report.extracted, report.reused) == (3, 0)
+    assert "extracting every paper again" in capsys.readouterr().err
+    assert exports(out) == before
