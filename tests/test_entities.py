@@ -133,11 +133,13 @@ def test_a_quantity_is_no_entity_even_when_tagged(vocab):
     # sizes, speed-ups and dimensions (LaTeX's "\times" arrives as "times"); names with digits stay
     abstract = "T5 with 1.1B parameters runs 3.09times faster, 8-10times cheaper, in 3D and with 40% less memory."
     quantities = ["1.1B", "3.09times", "8-10times", "3D", "40%", "6-billion-parameter"]
-    phrases = ["T5", *quantities]
+    scores = ["box AP", "mIoU"]  # "60.0 box AP on MS COCO and 59.7 mIoU on ADE20K": at most keyphrases
+    phrases = ["T5", *quantities, *scores]
     for votes in (None, {"a": {p: "Method" for p in phrases}}):
         got = _extract(vocab, abstract, phrases, votes=votes)
         assert "T5" in got
         assert not set(quantities) & set(got)
+        assert all(got[s].type.value == "Keyphrase" for s in scores if s in got)
 
 
 def test_a_term_defined_in_quotes_is_named_without_them(vocab):
@@ -196,6 +198,16 @@ def test_what_the_title_names_as_its_goal_is_a_task(vocab):
         ("Scaling Laws for Data Filtering -- Data Curation cannot be Compute Agnostic", "Data Filtering"),
         ("Monet: Mixture of Monosemantic Experts for Transformers", "Transformers"),
         ("ConPET: Continual Parameter-Efficient Tuning for Large Language Models", "Large Language Models"),
+        # the goal follows the last "for", whatever means come before it; a framework is a means
+        (
+            "LoLDU: Low-Rank Adaptation via Lower-Diag-Upper Decomposition for Parameter-Efficient Fine-Tuning",
+            "Low-Rank Adaptation",
+        ),
+        ("PROP: Pre-training with Representative Words Prediction for Ad-hoc Retrieval", "Pre-training"),
+        (
+            "Document QA: A Multi-Agent Collaboration Framework with Test-Time Scaling",
+            "Multi-Agent Collaboration Framework",
+        ),
     ]
     types = {}
     for title, phrase in cases:
@@ -209,6 +221,9 @@ def test_what_the_title_names_as_its_goal_is_a_task(vocab):
         "Data Filtering": {"Task"},
         "Transformers": {"Method"},
         "Large Language Models": {"Method"},
+        "Low-Rank Adaptation": {"Method"},
+        "Pre-training": {"Method"},
+        "Multi-Agent Collaboration Framework": {"Method"},
     }
 
 

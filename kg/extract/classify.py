@@ -66,13 +66,14 @@ METHOD_HEADS = frozenset(
 #: phrase names the thing, a Method, however much of it names the task
 ARTIFACT_HEADS = frozenset(
     """system model parser engine network algorithm architecture encoder decoder classifier recognizer tagger
-    estimator transformer""".split()
+    estimator transformer backbone""".split()
 )
 
 #: words that mark a name as data, not a method (ImageNet-2012, GLUE benchmark, MMLU)
 _DATA_WORDS = re.compile(
     r"bench|dataset|corpus|imagenet|glue|squad|mmlu|coco|arena|eval\b|score\b|flops?\b|QA$|\d+(?:\.\d+)?[KMGT]B$|"
-    r"^(?:NDCG|BLEU|ROUGE|FID|mAP|AUC|MRR|WER|CER|PSNR|SSIM|LPIPS|F1|TFLOPS|GFLOPs|MFU|API|APIs|URL|GitHub)\b",
+    r"^(?:NDCG|BLEU|ROUGE|FID|mAP|AUC|MRR|WER|CER|PSNR|SSIM|LPIPS|F1|TFLOPS|GFLOPs|MFU|API|APIs|URL|GitHub)\b|"
+    r"\b(?:m?IoU|AP(?:50|75)?|top-[15])$",  # a detection or segmentation score: "box AP", "mIoU"
     re.I,
 )
 

@@ -26,7 +26,15 @@ from dataclasses import dataclass
 
 from kg.extract.acronyms import find_definitions, most_frequent_long_forms
 from kg.extract.aliases import has_noun_head, has_possessive, has_verb, is_synonym, merge_synonyms
-from kg.extract.classify import ARTIFACT_HEADS, TASK_KINDS, Classifier, Typing, is_generic, strip_generic_tail
+from kg.extract.classify import (
+    ARTIFACT_HEADS,
+    GENERIC_TAILS,
+    TASK_KINDS,
+    Classifier,
+    Typing,
+    is_generic,
+    strip_generic_tail,
+)
 from kg.extract.datasets import data_names
 from kg.extract.embed import Embedder
 from kg.extract.hardware import HardwareMention, find_hardware
@@ -345,7 +353,7 @@ def extract_entities(
             if typing is not None and typing.rule != "vocabulary" and label_key(ph.text) in data:
                 typing = Typing(EntityType.DATASET, None, "name")  # "semantic segmentation on ADE20K"
             if typing is not None and _in_goal(ph.text, goals):
-                typing = _title_goal_typing(typing, canon, short_forms)
+                typing = _title_goal_typing(typing, canon, ph.text, short_forms)
             if typing is None or typing.type is EntityType.HARDWARE:
                 continue  # hardware comes from the full-text scan below
             if _not_a_name(canon, ph.text, typing, bool(vote), short_forms, urls_only):
@@ -512,8 +520,8 @@ def tagger_typing(typing: Typing | None, vote: str, rules_fill_in: bool = True, 
 
     if typing is None or typing.rule == "vocabulary" or typing.type is EntityType.HARDWARE:
         return typing
-    if vote == "Method" and typing.rule == "name":
-        return typing
+    if vote == "Method" and typing.rule in ("name", "data-name"):
+        return typing  # a name stays a name, and data or a score ("ImageNet-2012", "box AP") no Method
     if vote == "Task" and _artifact_headed(phrase):
         return Typing(EntityType.METHOD, None, "tagger")
     if vote in ("Method", "Task") and typing.rule == "head" and typing.type.value == vote:
@@ -530,13 +538,15 @@ def tagger_typing(typing: Typing | None, vote: str, rules_fill_in: bool = True, 
 _GOAL_SPLIT = re.compile(r"\s+(?:using|via|with|by|through|from)\s+", re.I)
 
 
-def _title_goal_typing(typing: Typing, canon: str, short_forms: Mapping[str, str]) -> Typing:
+def _title_goal_typing(typing: Typing, canon: str, surface: str, short_forms: Mapping[str, str]) -> Typing:
     """The type of a phrase found where the title names the paper's goal (:func:`_title_goals`): a Task when
     the rest of the pipeline calls it a Method or leaves a phrase of several words untyped ("Lightening
     Parameter-Efficient Fine-Tuning via Early Pruning": the paper's task is parameter-efficient fine-tuning),
     linked at any rank; a name or a thing built ("for Large Language Models", "for GPT-4") keeps its type."""
     if any(keeps_case(w) for w in canon.split()) or _artifact_headed(canon):
         return typing  # by hyphen-part: "Parameter-Efficient Fine-Tuning" is words, "GPT-4" a name
+    if label_key(surface.split()[-1]) in GENERIC_TAILS - TASK_KINDS:
+        return typing  # "A Multi-Agent Collaboration Framework with ...": a framework is the means
     if typing.type is EntityType.METHOD or (
         typing.type is EntityType.KEYPHRASE and len(canon.split()) > 1 and _is_name_alone(canon, short_forms)
     ):
@@ -555,18 +565,18 @@ def _title_goals(title: str) -> list[str]:
     ['multi-domain ctr prediction']
     >>> _title_goals("Knowledge Grafting of Large Language Models")
     []
+    >>> _title_goals("PROP: Pre-training with Representative Words Prediction for Ad-hoc Retrieval")
+    ['ad-hoc retrieval']
     """
     if not title:
         return []
     body = title.split(":", 1)[1] if ":" in title else title
     out = []
     for part in re.split(r"\s+--\s+|[?!]", body):
-        means = _GOAL_SPLIT.split(part)
-        head = means[0]
-        if re.search(r"\bfor\b", head, re.I):
-            out.append(re.split(r"\bfor\b", head, maxsplit=1, flags=re.I)[1])
-        elif len(means) > 1:
-            out.append(head)
+        if re.search(r"\bfor\b", part, re.I):  # the last "for": "Searching for X for Language Modeling"
+            out.append(_GOAL_SPLIT.split(re.split(r"\bfor\b", part, flags=re.I)[-1])[0])
+        elif len(means := _GOAL_SPLIT.split(part)) > 1:
+            out.append(means[0])
     return [g.strip().lower() for g in out if g.strip()]
 
 
