@@ -45,7 +45,7 @@ def per_paper(bench: Path, gold: str, work: Path):
     return papers, results
 
 
-def score(bench: Path, gold: str, papers, results, variant: str, work: Path) -> dict:
+def score(bench: Path, gold: str, papers, results, variant: str, work: Path, margin: float | None) -> dict:
     from kg.export.rdf import ontology_files, write_turtle
     from kg.extract.entities import EntityOptions, extract_entities
     from kg.extract.tagged import TaggedStage
@@ -57,7 +57,7 @@ def score(bench: Path, gold: str, papers, results, variant: str, work: Path) -> 
         papers,
         {p.key: list(results[p.key].phrases) for p in papers},
         load_vocabulary(),
-        options=EntityOptions(proposal_scope=None),
+        options=EntityOptions(proposal_scope=None, link_task_margin=margin),
         votes={p.key: dict(results[p.key].votes) for p in papers},
         pairs={p.key: results[p.key].pairs for p in papers},
         link_threshold=threshold,
@@ -86,7 +86,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--bench-dir", default="../shared/bench")
     p.add_argument("--work", default="/tmp/kg-doc-links")
     p.add_argument("--variants", nargs="*", default=list(VARIANTS))
+    p.add_argument(
+        "--task-margin", default=None, help="EntityOptions.link_task_margin ('none': every pair; default: the option's)"
+    )
     args = p.parse_args(argv)
+    from kg.extract.entities import EntityOptions
+
+    margin = EntityOptions.link_task_margin if args.task_margin is None else args.task_margin
+    margin = None if margin in (None, "none") else float(margin)
     bench, work = Path(args.bench_dir), Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
     print("| gold | variant | Method P/R/F1 | Task P/R/F1 | method -> task P/R/F1 |")
@@ -94,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     for gold in GOLD_FILES:
         papers, results = per_paper(bench, gold, work)
         for variant in args.variants:
-            r = score(bench, gold, papers, results, variant, work)
+            r = score(bench, gold, papers, results, variant, work, margin)
             cells = []
             for key in ("methods", "tasks", "method_task"):
                 s = r.get(key, {})

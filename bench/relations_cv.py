@@ -12,6 +12,9 @@ coreference as in :mod:`kg.extract.scierc`). Two levels are scored:
   mention pairs is.
 
 A third level, ``phrase-mean``, scores a phrase pair by the mean of its mention pairs instead of the best.
+``task-best`` keeps, of a task phrase's pairs over the threshold, only its best-scored one (``task-best-.1``:
+those within .1 of it; ``method-best``: the same per method phrase), an aggregation that says a task of an
+abstract is what one method (or a few close ones) is used for.
 For each variant, seed (the seed shuffles the folds and seeds the model) and level, the threshold that
 maximizes the mean F1 over folds is printed with the mean +- std over folds of P/R/F1 at that threshold and
 at the fixed one of ``--threshold``; the ``all`` line of a variant pools the folds of every seed. End to end (predicted
@@ -38,7 +41,10 @@ from kg.extract.tokens import Encoded, TokenEncoder
 from kg.extract.train import VECTOR_WIDTH, TrainOptions, gold_pairs, pair_words, relation_pairs, train_relations
 
 THRESHOLDS = np.round(np.arange(0.2, 0.91, 0.05), 2)
-LEVELS = ("mention", "phrase", "phrase-mean")
+LEVELS = ("mention", "phrase", "phrase-mean", "task-best", "task-best-.1", "method-best")
+#: the aggregation levels that keep, of the phrase pairs over the threshold, those within DELTA of the best
+#: score of their task (or method) phrase: (index of the phrase in the pair, DELTA)
+_BEST_OF = {"task-best": (1, 0.0), "task-best-.1": (1, 0.1), "method-best": (0, 0.0)}
 
 
 @dataclass(frozen=True)
@@ -157,11 +163,18 @@ def run_seed(variant: Variant, docs, encoded, k: int, seed: int) -> dict:
                 continue
             probs = model.score(x)
             best, mean, gold = _phrase_pairs(docs[i], probs)
+            top: list[dict[str, float]] = [defaultdict(float), defaultdict(float)]  # best score per method, task
+            for key, p in best.items():
+                for end in (0, 1):
+                    top[end][key[end]] = max(top[end][key[end]], p)
             for j, thr in enumerate(THRESHOLDS):
                 pred = probs >= thr
                 counts["mention"][j] += [(pred & y).sum(), (pred & ~y).sum(), (~pred & y).sum()]
                 for level, agg in (("phrase", best), ("phrase-mean", mean)):
                     hit = {key for key, p in agg.items() if p >= thr}
+                    counts[level][j] += [len(hit & gold), len(hit - gold), len(gold - hit)]
+                for level, (end, delta) in _BEST_OF.items():
+                    hit = {key for key, p in best.items() if p >= thr and p >= top[end][key[end]] - delta}
                     counts[level][j] += [len(hit & gold), len(hit - gold), len(gold - hit)]
         for level in LEVELS:
             scores[level].append([_prf(*row) for row in counts[level]])

@@ -149,3 +149,35 @@ def test_the_evidence_kind_reaches_every_export(vocab, tmp_path):
     write_graphml(graph, tmp_path / "g.graphml")
     edges = [d for *_, d in read_graphml(tmp_path / "g.graphml").edges(data=True) if "evidence_kinds" in d]
     assert [d["evidence_kinds"] for d in edges] == [("proposal",)]
+
+
+def test_a_task_keeps_the_methods_scored_near_its_best():
+    from kg.extract.entities import Extraction, evidence_links
+
+    sent = (
+        "We show that independent classifiers outperform label sequence models for semantic role labeling, "
+        "with Viterbi decoding in both."
+    )
+    ents = (
+        Entity("ic", "independent classifiers", EntityType.METHOD),
+        Entity("ls", "label sequence models", EntityType.METHOD),
+        Entity("vd", "Viterbi decoding", EntityType.METHOD),
+        Entity("srl", "semantic role labeling", EntityType.TASK),
+    )
+    mentions = tuple(Mention("p", e.id, Relation.USES_METHOD, 0.5, sent, e.label) for e in ents[:3]) + (
+        Mention("p", "srl", Relation.ADDRESSES_TASK, 0.5, sent, "semantic role labeling"),
+    )
+    pairs = {
+        "p": [
+            ("independent classifiers", "semantic role labeling", 0.93, sent),
+            ("label sequence models", "semantic role labeling", 0.86, sent),
+            ("Viterbi decoding", "semantic role labeling", 0.80, sent),
+        ]
+    }
+    ex = Extraction(ents, mentions)
+    # Viterbi decoding is a part of both systems: the classifier scores it well over the threshold, but
+    # further from the task's best than the alternatives the sentence compares
+    assert [k.method for k in evidence_links(ex, pairs, 0.75, 0.1)] == ["ic", "ls"]
+    assert [k.method for k in evidence_links(ex, pairs, 0.75)] == ["ic", "ls", "vd"]
+    with pytest.raises(ValueError, match="--link-task-margin"):
+        EntityOptions(link_task_margin=2.0)

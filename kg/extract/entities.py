@@ -38,7 +38,7 @@ from kg.extract.classify import (
 from kg.extract.datasets import data_names
 from kg.extract.embed import Embedder
 from kg.extract.hardware import HardwareMention, find_hardware
-from kg.extract.links import SCOPES, proposal_links, with_proposals
+from kg.extract.links import SCOPES, near_best_per_task, proposal_links, with_proposals
 from kg.extract.normalize import acronym_singular, display_label, is_name, keeps_case, label_key
 from kg.extract.text import TOKEN, sentence_at
 from kg.extract.vocabulary import Vocabulary
@@ -96,10 +96,15 @@ class EntityOptions:
     #: with the tagger: the tasks a method the paper proposes is linked to (:mod:`kg.extract.links`):
     #: "all" of the paper's, those of the "title", of the title or the "proposal" sentence; None: no such links
     proposal_scope: str | None = "all"
+    #: with the tagger: of a task phrase's pairs over the threshold, keep those scored within this margin of
+    #: its best (None: all); chosen by cross-validation on SciERC train (bench/relations_cv.py, task-best-.1)
+    link_task_margin: float | None = 0.1
 
     def __post_init__(self) -> None:
         check_range("min_score", self.min_score, low=-1.0, high=1.0)  # a cosine similarity
         check_range("max_keyphrases", self.max_keyphrases, low=0)
+        if self.link_task_margin is not None:
+            check_range("link_task_margin", self.link_task_margin, low=0.0, high=1.0)
         if self.proposal_scope is not None:
             check_choice("proposal_scope", self.proposal_scope, SCOPES)
 
@@ -373,7 +378,7 @@ def extract_entities(
     extraction = builder.build(short_forms)
     if pairs is None:
         return extraction
-    links = evidence_links(extraction, pairs, link_threshold)
+    links = evidence_links(extraction, pairs, link_threshold, options.link_task_margin)
     if options.proposal_scope is not None:
         found = proposal_links(papers, extraction.entities, extraction.mentions, options.proposal_scope)
         links = with_proposals(links, found)
@@ -604,12 +609,16 @@ def _artifact_headed(phrase: str) -> bool:
 
 
 def evidence_links(
-    extraction: Extraction, pairs: Mapping[str, Sequence[tuple[str, str, float, str]]], threshold: float
+    extraction: Extraction,
+    pairs: Mapping[str, Sequence[tuple[str, str, float, str]]],
+    threshold: float,
+    task_margin: float | None = None,
 ) -> tuple[MethodTaskLink, ...]:
     """Method -> task links from the relation classifier's pairs: a pair of phrases scoring at least
-    ``threshold`` links the paper's Method entity of the first to its Task entity of the second. Each link
-    keeps its supporting papers and its best score with that sentence. No pair, no link: co-occurring in a
-    paper is not evidence."""
+    ``threshold`` links the paper's Method entity of the first to its Task entity of the second, if its
+    score is within ``task_margin`` of the best of that task phrase's pairs in the paper
+    (:func:`kg.extract.links.near_best_per_task`; None: any). Each link keeps its supporting papers and its
+    best score with that sentence. No pair, no link: co-occurring in a paper is not evidence."""
     types = {e.id: e.type for e in extraction.entities}
     entity_of: dict[tuple[str, str, EntityType], str] = {}
     for m in extraction.mentions:
@@ -617,9 +626,10 @@ def evidence_links(
     support: dict[tuple[str, str], set[str]] = defaultdict(set)
     best: dict[tuple[str, str], tuple[float, str]] = {}
     for paper, found in sorted(pairs.items()):
-        for method, task, score, sentence in found:
-            if score < threshold:  # first: most pairs are below it, and the look-ups hash an enum
-                continue
+        # the best of a task is over every pair the per-paper step typed, as in the cross-validation: a
+        # method phrase that names no entity (a part, data) still outscores the others it is near
+        over = [p for p in found if p[2] >= threshold]  # first: most pairs are below it
+        for method, task, score, sentence in near_best_per_task(over, task_margin):
             m = entity_of.get((paper, method, EntityType.METHOD))
             t = entity_of.get((paper, task, EntityType.TASK))
             if m is None or t is None:
