@@ -117,7 +117,7 @@ def encode(docs: Sequence[Document], cache: Path | None) -> list[Encoded]:
                     )
                     for i in range(len(docs))
                 ]
-    out = TokenEncoder().encode([d.text for d in docs], [d.word_spans() for d in docs])
+    out = TokenEncoder(precision="float32").encode([d.text for d in docs], [d.word_spans() for d in docs])
     if cache:
         arrays = {"n": np.asarray(len(docs))}
         for i, e in enumerate(out):

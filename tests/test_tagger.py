@@ -91,6 +91,21 @@ def test_numpy_inference_matches_the_torch_networks_it_was_trained_as():
     np.testing.assert_allclose(both, (alone.numpy() + context) / 2, atol=1e-5)
 
 
+def test_the_encoders_number_format_is_checked_and_changes_the_stage_fingerprint():
+    from kg.extract.tagged import TaggedStage
+    from kg.extract.tokens import PRECISIONS, TokenEncoder, auto_precision
+
+    with pytest.raises(ValueError, match="precision must be one of"):
+        TokenEncoder(precision="float16")
+    assert auto_precision() in PRECISIONS[1:]
+    prints = set()
+    for precision in ("float32", "bfloat16"):
+        stage = TaggedStage()
+        stage.__dict__["encoder"] = TokenEncoder(precision=precision)  # nothing loads: no model is needed
+        prints.add(stage.fingerprint())
+    assert len(prints) == 2
+
+
 def test_incomplete_context_weights_are_refused(tmp_path):
     path = tmp_path / "w.npz"
     arrays = {"w1": np.zeros((4, 8)), "b1": np.zeros(8), "w2": np.zeros((8, 5)), "b2": np.zeros(5)}
@@ -162,12 +177,16 @@ def encoder():
 def test_a_papers_vectors_do_not_depend_on_the_papers_encoded_with_it(encoder):
     """Incremental and distributed builds give a scratch build's bytes only if each paper's forward pass is
     its own: the same text, encoded alone and among texts of other lengths, gives the same floats."""
+    from kg.extract.tokens import TokenEncoder
+
     text = "We fine-tune LoRA adapters for machine translation on 8 A100 GPUs."
     others = ["Short.", "A much longer abstract " * 40, "Graph neural networks for molecule property prediction."]
-    among = encoder.encode([others[0], text, *others[1:]])
-    for t, together in zip([others[0], text, *others[1:]], among, strict=True):  # "Short." is 4 word pieces
-        alone = encoder.encode([t])[0]
-        assert np.array_equal(alone.features, together.features) and np.array_equal(alone.doc, together.doc)
+    for precision in ("float32", "bfloat16"):
+        enc = TokenEncoder(encoder.model, precision=precision)
+        among = enc.encode([others[0], text, *others[1:]])
+        for t, together in zip([others[0], text, *others[1:]], among, strict=True):  # "Short." is 4 word pieces
+            alone = enc.encode([t])[0]
+            assert np.array_equal(alone.features, together.features) and np.array_equal(alone.doc, together.doc)
 
 
 @pytest.mark.slow

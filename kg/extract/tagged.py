@@ -144,7 +144,9 @@ class TaggedStage:
         # the vocabulary types the phrases the tagger leaves untyped for the pairs (:meth:`_rule_type`), so an
         # edit of ontology/vocab-*.ttl alone changes results too
         vocabulary = tuple((p.name, p.read_bytes()) for p in vocabulary_files())
-        return stage_fingerprint("tagger", model, self.tagger.digest, self.ranking, vocabulary)
+        # the encoder's number format changes the vectors (kg.extract.tokens: bfloat16 where the CPU has it)
+        precision = getattr(self.encoder, "dtype_name", None)
+        return stage_fingerprint("tagger", model, precision, self.tagger.digest, self.ranking, vocabulary)
 
     @functools.cached_property
     def _keybert(self):

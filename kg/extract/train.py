@@ -280,7 +280,7 @@ def run(
             raise InputError(str(scierc / name), "not found (is ../shared/bench beside the project?)")
     train = list(read_scierc(scierc / "train.json"))[:limit]
     dev = list(read_scierc(scierc / "dev.json"))[: limit and max(2, limit // 4)]
-    encoder = encoder or TokenEncoder()
+    encoder = encoder or TokenEncoder(precision="float32")  # the committed weights' features
     started = time.perf_counter()
     train_enc = encoder.encode([d.text for d in train], [d.word_spans() for d in train])
     dev_enc = encoder.encode([d.text for d in dev], [d.word_spans() for d in dev])
