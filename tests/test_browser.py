@@ -200,6 +200,22 @@ def test_entity_panel_lists_labels_broader_and_papers(page):
     assert js(page, "return network.getSelectedNodes()") == [paper_iri("p1")]
 
 
+def test_a_link_from_evidence_shows_its_kinds_score_and_sentence(driver, graph, tmp_path):
+    # the page of a tagger build: an applied-to link with the classifier's score and the paper's sentence
+    lora, qa = vocab_iri("low-rank-adaptation"), vocab_iri("question-answering")
+    edge = graph.edges[lora, qa, "appliedTo"]
+    edge.update(score=0.91, sentence="We apply LoRA to question answering.", evidence_kinds=("classifier", "proposal"))
+    path = tmp_path / "graph.html"
+    write_html(graph, path)
+    driver.get(Path(path).as_uri())
+    wait_ready(driver, 30)
+    js(driver, "window.kgSelect(arguments[0])", lora)
+    tips = js(driver, "return [...document.querySelectorAll('#kg-panel .chips button')].map((b) => b.title)")
+    (tip,) = [t for t in tips if "question answering" in t]
+    assert "supported by 1 paper" in tip and "classifier + proposal evidence, score 0.91" in tip
+    assert "We apply LoRA to question answering." in tip
+
+
 def test_hostile_titles_stay_text(page):
     for node, title in ((paper_iri("p2"), XSS_TITLE), (paper_iri("p4"), XSS_FLAG_TITLE)):
         canvas_click(page, node)
