@@ -181,3 +181,21 @@ def test_a_task_keeps_the_methods_scored_near_its_best():
     assert [k.method for k in evidence_links(ex, pairs, 0.75)] == ["ic", "ls", "vd"]
     with pytest.raises(ValueError, match="--link-task-margin"):
         EntityOptions(link_task_margin=2.0)
+
+
+def test_a_pair_may_name_the_entity_by_another_of_its_labels():
+    from kg.extract.entities import Extraction, evidence_links
+
+    sent = "We use a probabilistic context-free grammar (PCFG) for morphological parsing."
+    ents = (
+        Entity("g", "probabilistic context-free grammar", EntityType.METHOD, ("PCFG",)),
+        Entity("mp", "morphological parsing", EntityType.TASK),
+    )
+    # the mention keeps the long form; the classifier's best pair was read at the acronym
+    mentions = (
+        Mention("p", "g", Relation.USES_METHOD, 0.6, sent, "probabilistic context-free grammar"),
+        Mention("p", "mp", Relation.ADDRESSES_TASK, 0.5, sent, "morphological parsing"),
+    )
+    pairs = {"p": [("PCFG", "morphological parsing", 0.92, sent)]}
+    (link,) = evidence_links(Extraction(ents, mentions), pairs, 0.75, 0.1)
+    assert (link.method, link.task, link.score) == ("g", "mp", 0.92)

@@ -619,10 +619,17 @@ def evidence_links(
     score is within ``task_margin`` of the best of that task phrase's pairs in the paper
     (:func:`kg.extract.links.near_best_per_task`; None: any). Each link keeps its supporting papers and its
     best score with that sentence. No pair, no link: co-occurring in a paper is not evidence."""
-    types = {e.id: e.type for e in extraction.entities}
+    by_id = {e.id: e for e in extraction.entities}
     entity_of: dict[tuple[str, str, EntityType], str] = {}
     for m in extraction.mentions:
-        entity_of.setdefault((m.paper, m.surface, types[m.entity]), m.entity)
+        entity_of.setdefault((m.paper, m.surface, by_id[m.entity].type), m.entity)
+    # a mention keeps one surface form (its best phrase's); a pair may name the entity by another of the
+    # paper's phrases ("PCFG" beside "probabilistic context-free grammar"): its labels find it too
+    named: dict[tuple[str, str, EntityType], str] = {}
+    for m in extraction.mentions:
+        e = by_id[m.entity]
+        for name in (e.label, *e.alt_labels):
+            named.setdefault((m.paper, label_key(name), e.type), m.entity)
     support: dict[tuple[str, str], set[str]] = defaultdict(set)
     best: dict[tuple[str, str], tuple[float, str]] = {}
     for paper, found in sorted(pairs.items()):
@@ -630,8 +637,10 @@ def evidence_links(
         # method phrase that names no entity (a part, data) still outscores the others it is near
         over = [p for p in found if p[2] >= threshold]  # first: most pairs are below it
         for method, task, score, sentence in near_best_per_task(over, task_margin):
-            m = entity_of.get((paper, method, EntityType.METHOD))
-            t = entity_of.get((paper, task, EntityType.TASK))
+            m = entity_of.get((paper, method, EntityType.METHOD)) or named.get(
+                (paper, label_key(method), EntityType.METHOD)
+            )
+            t = entity_of.get((paper, task, EntityType.TASK)) or named.get((paper, label_key(task), EntityType.TASK))
             if m is None or t is None:
                 continue
             support[m, t].add(paper)
