@@ -235,3 +235,17 @@ def test_a_quality_alone_is_no_task(vocab):
         got = _extract(vocab, abstract, phrases, votes=votes)
         assert "adversarial robustness" in got
         assert not {"robustness", "factuality"} & set(got)
+
+
+def test_a_method_phrase_where_the_abstract_says_what_something_is_for_is_a_task(vocab):
+    # sentences of a bundled abstract (Knowledge Grafting): what the work has applications in is its task
+    abstract = (
+        "Knowledge transfer is a key challenge, with applications in model compression and continual learning. "
+        "We employ knowledge distillation and compare with FuseLLM; the carrier is ideal for model fusion and FuseChat."
+    )
+    phrases = ["model compression", "continual learning", "model fusion", "knowledge distillation", "FuseChat"]
+    got = _extract(vocab, abstract, phrases)
+    types = {label.lower(): e.type.value for label, e in got.items()}
+    assert types["model compression"] == types["continual learning"] == types["model fusion"] == "Task"
+    # outside such a stretch a method stays one, and a name is never a task
+    assert types["knowledge distillation"] == types["fusechat"] == "Method"

@@ -346,6 +346,7 @@ def extract_entities(
         urls_only = inputs[paper.key].url_words
         data = {label_key(name) for name in inputs[paper.key].data_names}
         goals = _title_goals(paper.title)
+        purposes = _purposes(paper.abstract)
         for position, ph in enumerate(ranked.get(paper.key, ())):
             lf = local_sf.get(ph.text)
             canon = canonical[ph.text] if lf is None else _canonical_phrase(lf, short_forms, vocabulary)
@@ -357,7 +358,9 @@ def extract_entities(
                 typing = tagger_typing(typing, vote, options.rules_fill_in, ph.text)
             if typing is not None and typing.rule != "vocabulary" and label_key(ph.text) in data:
                 typing = Typing(EntityType.DATASET, None, "name")  # "semantic segmentation on ADE20K"
-            if typing is not None and _in_goal(ph.text, goals):
+            # the title's goal, or a Method phrase where the abstract says what something is for, is a task
+            goal = typing is not None and _in_goal(ph.text, goals)
+            if goal or typing is not None and typing.type is EntityType.METHOD and _in_goal(ph.text, purposes):
                 typing = _title_goal_typing(typing, canon, ph.text, short_forms)
             if typing is None or typing.type is EntityType.HARDWARE:
                 continue  # hardware comes from the full-text scan below
@@ -583,6 +586,24 @@ def _title_goals(title: str) -> list[str]:
         elif len(means := _GOAL_SPLIT.split(part)) > 1:
             out.append(means[0])
     return [g.strip().lower() for g in out if g.strip()]
+
+
+_PURPOSE = re.compile(
+    r"\b(?:applications? (?:in|to)|(?:ideal|useful|tailored|designed) for|tasks? (?:like|such as|including))\s+"
+    r"([^.;:()]{3,120})",
+    re.I,
+)
+
+
+def _purposes(abstract: str) -> list[str]:
+    """The stretches of an abstract that say what something is for, lower-cased: after "applications in",
+    "ideal for", "designed for", "tasks such as". A Method phrase found in one is the paper's task there
+    ("with applications in multi-task integration, model compression, and continual learning").
+
+    >>> _purposes("It is ideal for heterogeneous model fusion and continual learning. We test it.")
+    ['heterogeneous model fusion and continual learning']
+    """
+    return [m.group(1).lower() for m in _PURPOSE.finditer(abstract)]
 
 
 def _in_goal(phrase: str, goals: list[str]) -> bool:
