@@ -249,3 +249,14 @@ def test_a_method_phrase_where_the_abstract_says_what_something_is_for_is_a_task
     assert types["model compression"] == types["continual learning"] == types["model fusion"] == "Task"
     # outside such a stretch a method stays one, and a name is never a task
     assert types["knowledge distillation"] == types["fusechat"] == "Method"
+
+
+def test_hours_and_machines_of_the_paper_s_hardware_are_no_method(vocab):
+    # bundled abstracts: "at various compute budgets (GPU hours)", "on one 8xA800 GPU machine"
+    abstract = "Training takes 512 GPU hours on one 8xA800 GPU machine, with GPU kernel fusion."
+    phrases = ["GPU hours", "8xA800 GPU machine", "GPU kernel fusion"]
+    for votes in (None, {"a": dict.fromkeys(phrases, "Method")}):
+        got = _extract(vocab, abstract, phrases, votes=votes)
+        assert not {"GPU hours", "8xA800 GPU machine"} & set(got)
+        assert got["GPU kernel fusion"].type.value == "Method"
+        assert {e.type.value for e in got.values() if "800" in e.label} == {"Hardware"}

@@ -347,6 +347,7 @@ def extract_entities(
         data = {label_key(name) for name in inputs[paper.key].data_names}
         goals = _title_goals(paper.title)
         purposes = _purposes(paper.abstract)
+        hardware_words = {w.lower() for hw in inputs[paper.key].hardware for w in hw.surface.split()}
         for position, ph in enumerate(ranked.get(paper.key, ())):
             lf = local_sf.get(ph.text)
             canon = canonical[ph.text] if lf is None else _canonical_phrase(lf, short_forms, vocabulary)
@@ -364,6 +365,8 @@ def extract_entities(
                 typing = _title_goal_typing(typing, canon, ph.text, short_forms)
             if typing is None or typing.type is EntityType.HARDWARE:
                 continue  # hardware comes from the full-text scan below
+            if typing.concept is None and _hardware_unit(canon, hardware_words):
+                continue  # "GPU hours", "8xA800 GPU machines": compute, found by the hardware scan
             if _not_a_name(canon, ph.text, typing, bool(vote), short_forms, urls_only):
                 continue
             if typing.type is EntityType.KEYPHRASE:
@@ -586,6 +589,21 @@ def _title_goals(title: str) -> list[str]:
         elif len(means := _GOAL_SPLIT.split(part)) > 1:
             out.append(means[0])
     return [g.strip().lower() for g in out if g.strip()]
+
+
+#: what a hardware word heads when the phrase counts or hosts compute, not a method
+_HARDWARE_UNITS = frozenset("hour day machine node server cluster card".split())
+
+
+def _hardware_unit(canon: str, hardware_words: set[str]) -> bool:
+    """True for a phrase that counts or hosts the hardware the paper mentions ("GPU hours", "8xA800 GPU
+    machines"): a hardware word of the text followed by a unit or host head.
+
+    >>> _hardware_unit("GPU hours", {"gpu"}), _hardware_unit("GPU kernel fusion", {"gpu"})
+    (True, False)
+    """
+    words = label_key(canon).split()
+    return len(words) > 1 and words[-1] in _HARDWARE_UNITS and any(w in hardware_words for w in words[:-1])
 
 
 _PURPOSE = re.compile(
