@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kg.extract.entities import EntityOptions, extract_entities, proposed_names
 from kg.extract.vocabulary import load_vocabulary
@@ -260,3 +264,14 @@ def test_hours_and_machines_of_the_paper_s_hardware_are_no_method(vocab):
         assert not {"GPU hours", "8xA800 GPU machine"} & set(got)
         assert got["GPU kernel fusion"].type.value == "Method"
         assert {e.type.value for e in got.values() if "800" in e.label} == {"Hardware"}
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(alphabet="ab _-é1\u0301", max_size=12),
+    st.text(alphabet="ab _-é1\u0301", min_size=1, max_size=4),
+)
+def test_whole_word_search_agrees_with_the_regex(text, words):
+    from kg.extract.entities import _has_words
+
+    assert _has_words(text, words) == bool(re.search(rf"(?<!\w){re.escape(words)}(?!\w)", text))
