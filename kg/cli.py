@@ -2,7 +2,8 @@
 
     kg build [INPUT ...] [--out DIR] [--strict] [--force] [--wait] [--allow-empty] [--dry-run]
              [--html-max-nodes N] [--device auto|cpu|cuda] [--engine in-process|dask]
-             [--scheduler local:N|tcp://HOST:PORT] [--extractor rules|tagger] [-q]
+             [--scheduler local:N|tcp://HOST:PORT] [--extractor rules|tagger]
+             [--precision auto|float32|bfloat16] [-q]
     kg query (QUERY | --file F.rq | --name NAME | --list) [--param NAME=VALUE ...] [--graph PATH]
              [--format table|csv|json] [--store memory|oxigraph|DIR] [--allow-service]
     kg validate [PATH]
@@ -172,6 +173,8 @@ _BUILD_OPTIONS = {
     "html_max_nodes": "keep only the N most-connected nodes in graph.html (default: all, also for 0; "
     "the page opens on an overview of clusters either way)",
     "device": "embedding device",
+    "precision": "the token encoder's number format (tagger): auto is bfloat16 where the CPU multiplies it "
+    "natively, else float32 (the two give slightly different results)",
     "engine": "where per-paper extraction runs (in-process: no cluster)",
     "extractor": "tagger: the span tagger and relation classifier trained on SciERC; rules: chunker, "
     "vocabulary and rules, methods linked to every task of a paper",
@@ -195,6 +198,7 @@ _SERVE_OPTIONS = {
 
 def _build_arguments(b: argparse.ArgumentParser) -> None:
     from kg.engine import ENGINES
+    from kg.extract.tokens import PRECISIONS
     from kg.pipeline import DEVICES, EXTRACTORS, BuildOptions
 
     b.add_argument(
@@ -213,7 +217,7 @@ def _build_arguments(b: argparse.ArgumentParser) -> None:
     b.add_argument(
         "--out", dest="out_dir", default=str(field_default(BuildOptions, "out_dir")), help="output directory"
     )
-    choices = {"device": DEVICES, "engine": ENGINES, "extractor": EXTRACTORS}
+    choices = {"device": DEVICES, "engine": ENGINES, "extractor": EXTRACTORS, "precision": PRECISIONS}
     for name, text in _BUILD_OPTIONS.items():
         kwargs: dict = {"choices": choices[name]} if name in choices else {}
         if isinstance(field_default(BuildOptions, name), bool):

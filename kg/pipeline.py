@@ -55,6 +55,7 @@ from kg.extract.embed import Embedder, load_embedder
 from kg.extract.entities import EntityOptions, Extraction, extract_entities, inputs_fingerprint, paper_inputs
 from kg.extract.keyphrases import RankingOptions
 from kg.extract.per_paper import PaperResult, PaperStage
+from kg.extract.tokens import PRECISIONS, resolve_precision
 from kg.extract.vocabulary import load_vocabulary
 from kg.fileio import atomic_write, directory_lock
 from kg.graph import build_graph
@@ -107,6 +108,9 @@ class BuildOptions:
     #: chunker, vocabulary and rules, with every method of a paper linked to every task of it
     extractor: str = "tagger"
     scheduler: str | None = None  # dask: local:N or tcp://HOST:PORT (default local:2)
+    #: the token encoder's number format (kg.extract.tokens): ``auto`` is bfloat16 where this machine's CPU
+    #: multiplies it natively, else float32; the two give different results (not different quality)
+    precision: str = "auto"
 
     def __post_init__(self) -> None:
         check_choice("extractor", self.extractor, EXTRACTORS)
@@ -114,6 +118,7 @@ class BuildOptions:
         if self.html_max_nodes is not None:
             check_range("html_max_nodes", self.html_max_nodes, low=1)
         check_choice("device", self.device, DEVICES)
+        check_choice("precision", self.precision, PRECISIONS)
 
 
 #: the build options that change how a build runs or reports, never the bytes of its exports; every other
@@ -216,7 +221,8 @@ def extract(
     if options.extractor == "tagger":
         from kg.extract.tagged import TaggedStage
 
-        stage = TaggedStage(options.ranking, device=options.device, embedder=embedder)
+        precision = resolve_precision(options.precision)  # here, once: workers run what the fingerprint says
+        stage = TaggedStage(options.ranking, device=options.device, embedder=embedder, precision=precision)
     else:
         stage = PaperStage(embedder, options.ranking)
     vocabulary = load_vocabulary()

@@ -160,7 +160,7 @@ class TrigramEmbedder(Embedder):
         self.calls += len(texts)
         return np.vstack([trigrams(t, self.dim) for t in texts]) + 1e-3
 
-    def token_encoder(self) -> TrigramTokenEncoder:
+    def token_encoder(self, precision: str = "auto") -> TrigramTokenEncoder:
         return TrigramTokenEncoder(self)
 
 

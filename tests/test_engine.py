@@ -79,8 +79,8 @@ def dying(base: type, marker: Path | None):
             die_on_a_worker()
             return super()._embed(texts)
 
-        def token_encoder(self):
-            encoder = super().token_encoder()
+        def token_encoder(self, precision="auto"):
+            encoder = super().token_encoder(precision)
             encode = encoder.encode
 
             def dying_encode(texts, words=None):

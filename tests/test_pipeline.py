@@ -390,7 +390,7 @@ def test_fingerprint_covers_every_output_shaping_option(tmp_path):
     before = fingerprint(corpus, base, "m")
     for f in dataclasses.fields(BuildOptions):
         value = getattr(base, f.name)
-        other = {"cache_dir": Path("x"), "scheduler": "local:3"}.get(f.name, _changed(value))
+        other = {"cache_dir": Path("x"), "scheduler": "local:3", "precision": "float32"}.get(f.name, _changed(value))
         changed = dataclasses.replace(base, **{f.name: other})
         assert getattr(changed, f.name) != value, f.name
         same = fingerprint(corpus, changed, "m") == before

@@ -106,6 +106,42 @@ def test_the_encoders_number_format_is_checked_and_changes_the_stage_fingerprint
     assert len(prints) == 2
 
 
+def test_the_build_resolves_auto_precision_once_and_workers_run_that_format(monkeypatch):
+    """A Dask worker unpickles the stage on its own CPU: it must run the format the build resolved (and
+    its fingerprint names), not resolve ``auto`` again from its own CPU flags."""
+    import pickle
+
+    from kg.extract import tokens
+    from kg.extract.embed import SentenceTransformerEmbedder
+    from kg.extract.tagged import TaggedStage
+
+    monkeypatch.setattr(tokens, "_cpu_flags", lambda: frozenset({"avx512_bf16"}))  # the build's machine
+    assert tokens.resolve_precision("auto") == "bfloat16"
+    assert tokens.resolve_precision("float32") == "float32"
+    stage = TaggedStage(precision=tokens.resolve_precision("auto"), embedder=SentenceTransformerEmbedder("cpu"))
+    monkeypatch.setattr(tokens, "_cpu_flags", lambda: frozenset())  # a worker without bfloat16
+    worker = pickle.loads(pickle.dumps(stage))
+    assert worker.precision == "bfloat16" and worker.encoder.dtype_name == "bfloat16"
+    assert TaggedStage(precision="auto").encoder.dtype_name == "float32"  # unresolved, it follows this CPU
+    # one encoder per format, whatever name it was asked by (the build's counters are bench/run.py's)
+    embedder = SentenceTransformerEmbedder("cpu")
+    assert embedder.token_encoder("auto") is embedder.token_encoder("float32")
+    assert embedder.token_encoder("bfloat16") is not embedder.token_encoder("float32")
+
+
+def test_build_options_and_the_command_line_check_the_precision(tmp_path, capsys):
+    from kg.cli import main
+    from kg.params import OptionError
+    from kg.pipeline import BuildOptions
+
+    assert BuildOptions(precision="float32").precision == "float32"
+    with pytest.raises(OptionError, match="precision"):
+        BuildOptions(precision="float16")
+    with pytest.raises(SystemExit) as exit_:
+        main(["build", "--precision", "float16", "--out", str(tmp_path / "out")])
+    assert exit_.value.code == 2 and "--precision" in capsys.readouterr().err
+
+
 def test_incomplete_context_weights_are_refused(tmp_path):
     path = tmp_path / "w.npz"
     arrays = {"w1": np.zeros((4, 8)), "b1": np.zeros(8), "w2": np.zeros((8, 5)), "b2": np.zeros(5)}

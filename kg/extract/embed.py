@@ -59,9 +59,10 @@ class Embedder:
     def _embed(self, texts: list[str]) -> np.ndarray:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def token_encoder(self):  # -> kg.extract.tokens.TokenEncoder, or an object with its ``encode``
+    def token_encoder(self, precision: str = "auto"):  # -> kg.extract.tokens.TokenEncoder, or one with ``encode``
         """The same model's per-word encoder (one forward pass per text, :mod:`kg.extract.tokens`), which
-        ``--extractor tagger`` reads instead of sentence vectors; an embedder without one cannot serve it."""
+        ``--extractor tagger`` reads instead of sentence vectors, its layers in ``precision``
+        (:data:`kg.extract.tokens.PRECISIONS`); an embedder without one cannot serve it."""
         raise NotImplementedError(
             f"{type(self).__name__} ({self.model_id}) has no token encoder: the tagger extractor needs one "
             "(use --extractor rules)"
@@ -119,18 +120,20 @@ class SentenceTransformerEmbedder(Embedder):
         """Pickles without the loaded model (a Dask worker loads its own, once, on first use)."""
         state = dict(self.__dict__)
         state.pop("model", None)
-        state.pop("_token_encoder", None)
+        state.pop("_token_encoders", None)
         return state
 
-    def token_encoder(self):  # -> kg.extract.tokens.TokenEncoder
-        """The per-word encoder over this embedder's model: one loaded model serves both (kept, so its
-        counters add up over a build)."""
-        encoder = self.__dict__.get("_token_encoder")
-        if encoder is None:
-            from kg.extract.tokens import TokenEncoder
+    def token_encoder(self, precision: str = "auto"):  # -> kg.extract.tokens.TokenEncoder
+        """The per-word encoder over this embedder's model, its layers in ``precision`` (``auto`` resolved
+        here): one loaded model serves both, and one encoder per format is kept, so its counters add up
+        over a build."""
+        from kg.extract.tokens import TokenEncoder, resolve_precision
 
-            encoder = self.__dict__["_token_encoder"] = TokenEncoder(lambda: self.model)
-        return encoder
+        precision = resolve_precision(precision)
+        encoders = self.__dict__.setdefault("_token_encoders", {})
+        if precision not in encoders:
+            encoders[precision] = TokenEncoder(lambda: self.model, precision=precision)
+        return encoders[precision]
 
     @property
     def device(self) -> str:
@@ -272,10 +275,10 @@ class CachedEmbedder(Embedder):
         self.__dict__.update(state)
         self._local = threading.local()
 
-    def token_encoder(self):  # -> kg.extract.tokens.TokenEncoder
+    def token_encoder(self, precision: str = "auto"):  # -> kg.extract.tokens.TokenEncoder
         """The wrapped model's per-word encoder; its vectors are not cached (too big, see
         :mod:`kg.extract.tokens`): the per-paper results made from them are (:mod:`kg.paper_results`)."""
-        return self.inner.token_encoder()
+        return self.inner.token_encoder(precision)
 
     @staticmethod
     def _key(text: str) -> bytes:

@@ -91,6 +91,8 @@ class TaggedStage:
     ``embedder`` (a :class:`kg.extract.embed.Embedder`) supplies the encoder
     (:meth:`~kg.extract.embed.Embedder.token_encoder`), so the build's one model serves both, and a test's
     stand-in embedder brings its stand-in encoder; without one, the bundled model is loaded on ``device``.
+    ``precision`` is the encoder's number format (:data:`kg.extract.tokens.PRECISIONS`); the build passes it
+    resolved (:func:`kg.extract.tokens.resolve_precision`), so workers on other CPUs run the same format.
     The embedder travels with the pickled stage (without its loaded model): a Dask worker runs the same
     kind of encoder as the build, loading its model once.
     """
@@ -99,9 +101,16 @@ class TaggedStage:
     weights: str = str(WEIGHTS)
     device: str = "auto"
     embedder: object = field(default=None, repr=False, compare=False)  # whose model (or stand-in) to use
+    precision: str = "auto"
 
     def __getstate__(self):
-        return {"ranking": self.ranking, "weights": self.weights, "device": self.device, "embedder": self.embedder}
+        return {
+            "ranking": self.ranking,
+            "weights": self.weights,
+            "device": self.device,
+            "embedder": self.embedder,
+            "precision": self.precision,
+        }
 
     def __setstate__(self, state):
         for k, v in state.items():
@@ -118,8 +127,8 @@ class TaggedStage:
     @functools.cached_property
     def encoder(self) -> TokenEncoder:
         if self.embedder is None:
-            return TokenEncoder(device=self.device)
-        return self.embedder.token_encoder()
+            return TokenEncoder(device=self.device, precision=self.precision)
+        return self.embedder.token_encoder(self.precision)
 
     @functools.cached_property
     def _classifier(self):

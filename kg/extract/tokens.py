@@ -53,7 +53,7 @@ import numpy as np
 
 from kg.extract.text import TOKEN
 
-__all__ = ["PRECISIONS", "Encoded", "TokenEncoder", "auto_precision", "words_of"]
+__all__ = ["PRECISIONS", "Encoded", "TokenEncoder", "auto_precision", "resolve_precision", "words_of"]
 
 _MAX_PIECES = 510  # word pieces per window; [CLS] and [SEP] make 512, the model's position limit
 _PACK_PIECES = 4096  # word pieces per pack of windows on CPU (the sentence embedder's batch size too)
@@ -65,6 +65,22 @@ def auto_precision() -> str:
     """``bfloat16`` where the CPU multiplies it natively (AVX512-BF16 or AMX), else ``float32``: the
     layers run about 40% faster in bfloat16 there, and the dev scores do not move (module docstring)."""
     return "bfloat16" if _cpu_flags() & {"avx512_bf16", "amx_bf16"} else "float32"
+
+
+def resolve_precision(precision: str) -> str:
+    """``precision`` with ``auto`` resolved on this machine (:func:`auto_precision`).
+
+    The build resolves it once, where it runs, and ships the result with the stage, so every Dask worker
+    runs the format the build's fingerprint names, whatever its own CPU has.
+
+    >>> resolve_precision("float32")
+    'float32'
+    >>> resolve_precision("auto") in ("float32", "bfloat16")
+    True
+    """
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
+    return auto_precision() if precision == "auto" else precision
 
 
 @functools.cache
