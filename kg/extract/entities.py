@@ -40,7 +40,7 @@ from kg.extract.embed import Embedder
 from kg.extract.hardware import HardwareMention, find_hardware
 from kg.extract.links import SCOPES, near_best_per_task, proposal_links, with_proposals
 from kg.extract.normalize import acronym_singular, display_label, is_name, keeps_case, label_key
-from kg.extract.text import TOKEN, sentence_at
+from kg.extract.text import TOKEN, has_words, sentence_at
 from kg.extract.vocabulary import Vocabulary
 from kg.model import (
     RELATION_FOR_TYPE,
@@ -627,28 +627,7 @@ def _purposes(abstract: str) -> list[str]:
 def _in_goal(phrase: str, goals: list[str]) -> bool:
     """True when ``phrase`` occurs, as whole words, in one of the title's goals."""
     p = phrase.lower()
-    return any(_has_words(g, p) for g in goals)
-
-
-def _has_words(text: str, words: str) -> bool:
-    r"""Whether ``words`` occurs in ``text`` with no word character right before or after it: what
-    ``re.search(rf"(?<!\w){re.escape(words)}(?!\w)", text)`` tells, without compiling a pattern per phrase
-    (a build meets tens of thousands of phrases; compiling them was most of the entity step).
-
-    >>> _has_words("low-resource machine translation", "machine translation"), _has_words("translations", "translation")
-    (True, False)
-    """
-    start = text.find(words)
-    while start >= 0:
-        end = start + len(words)
-        if not (start and _is_word_char(text[start - 1])) and not (end < len(text) and _is_word_char(text[end])):
-            return True
-        start = text.find(words, start + 1)
-    return False
-
-
-def _is_word_char(ch: str) -> bool:
-    return ch.isalnum() or ch == "_"  # what re's \w matches in a str pattern
+    return any(has_words(g, p) for g in goals)
 
 
 def _artifact_headed(phrase: str) -> bool:

@@ -41,6 +41,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from kg.extract.text import has_words
 from kg.model import Entity, EntityType, LinkEvidence, Mention, MethodTaskLink, Paper, Relation
 from kg.params import check_choice
 
@@ -61,7 +62,7 @@ class ProposalLink:
 
 def _names(text: str, surface: str) -> bool:
     """Whether ``text`` contains ``surface`` as whole words, ignoring case."""
-    return bool(surface) and re.search(rf"(?<!\w){re.escape(surface)}(?!\w)", text, re.I) is not None
+    return bool(surface) and has_words(text.lower(), surface.lower())
 
 
 #: a sentence in which the authors propose something ("called X" alone as often names an existing model)

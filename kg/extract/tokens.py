@@ -78,9 +78,13 @@ def resolve_precision(precision: str) -> str:
     >>> resolve_precision("auto") in ("float32", "bfloat16")
     True
     """
+    _check_precision(precision)
+    return auto_precision() if precision == "auto" else precision
+
+
+def _check_precision(precision: str) -> None:
     if precision not in PRECISIONS:
         raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
-    return auto_precision() if precision == "auto" else precision
 
 
 @functools.cache
@@ -124,8 +128,7 @@ class TokenEncoder:
     """
 
     def __init__(self, model=None, device: str = "cpu", precision: str = "auto"):
-        if precision not in PRECISIONS:
-            raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
+        _check_precision(precision)
         self._model = model
         self.device = device
         self.precision = precision
