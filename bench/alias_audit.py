@@ -14,7 +14,7 @@ Each pair is judged by hand into one of four verdicts, written in the sheet's ``
 
 Usage:
     python bench/alias_audit.py draw exports/graph.ttl --out bench/alias_audit.md [--n 150] [--seed 12]
-    python bench/alias_audit.py tally bench/alias_audit.md
+    python bench/alias_audit.py tally bench/alias_audit.md   # per section: a sheet keeps dated draws
 """
 
 from __future__ import annotations
@@ -80,9 +80,14 @@ def draw(graph_path: Path, out: Path, n: int, seed: int) -> int:
 
 
 def tally(sheet: Path) -> int:
-    """Count the verdicts of a judged sheet; fails when a row has none or an unknown one."""
-    counts: Counter[str] = Counter()
+    """Count the verdicts of a judged sheet, per section (a ``#`` heading starts one: a sheet can keep dated
+    draws one after another); fails when a row has none or an unknown one."""
+    sections: dict[str, Counter[str]] = {}
+    heading = sheet.name
     for lineno, line in enumerate(sheet.read_text(encoding="utf-8").splitlines(), 1):
+        if line.startswith("#"):
+            heading = line.lstrip("#").strip()
+            continue
         m = _ROW.match(line)
         if not m:
             continue
@@ -90,14 +95,17 @@ def tally(sheet: Path) -> int:
         if verdict not in VERDICTS:
             print(f"{sheet}:{lineno}: verdict {verdict!r} is not one of {', '.join(VERDICTS)}", file=sys.stderr)
             return 2
-        counts[verdict] += 1
-    total = sum(counts.values())
-    if not total:
+        sections.setdefault(heading, Counter())[verdict] += 1
+    if not sections:
         print(f"{sheet}: no judged rows", file=sys.stderr)
         return 2
-    for v in VERDICTS:
-        print(f"{v:10} {counts[v]:4}  {100 * counts[v] / total:5.1f}%")
-    print(f"{'total':10} {total:4}")
+    for heading, counts in sections.items():
+        total = sum(counts.values())
+        if len(sections) > 1:
+            print(f"== {heading}")
+        for v in VERDICTS:
+            print(f"{v:10} {counts[v]:4}  {100 * counts[v] / total:5.1f}%")
+        print(f"{'total':10} {total:4}")
     return 0
 
 
