@@ -104,11 +104,21 @@ def pair_feature_matrix(
     method_first = ends[:, 0] < ends[:, 2]
     lo = np.where(method_first, ends[:, 1], ends[:, 3])
     hi = np.where(method_first, ends[:, 2], ends[:, 0])
-    for k, ((m, t), a, b) in enumerate(zip(pairs, lo.tolist(), hi.tolist(), strict=True)):
-        mv, tv = vector(*m), vector(*t)
-        out[k, :dim], out[k, dim : 2 * dim], out[k, 2 * dim : 3 * dim] = mv, tv, mv * tv
-        if b > a:
-            out[k, 3 * dim : 4 * dim] = vector(a, b)
+    # each distinct span's vector once, as a row of ``table``; then the pairs' rows are gathered at once
+    # (the same products, element by element, as pair by pair)
+    row: dict[tuple[int, int], int] = {}
+    index = np.array([row.setdefault(tuple(span), len(row)) for pair in pairs for span in pair]).reshape(-1, 2)
+    gaps = [
+        (k, row.setdefault((a, b), len(row)))
+        for k, (a, b) in enumerate(zip(lo.tolist(), hi.tolist(), strict=True))
+        if b > a
+    ]
+    table = np.vstack([vector(*span) for span in row])
+    mv, tv = table[index[:, 0]], table[index[:, 1]]
+    out[:, :dim], out[:, dim : 2 * dim], out[:, 2 * dim : 3 * dim] = mv, tv, mv * tv
+    if gaps:
+        which, rows = np.array(gaps).T
+        out[which, 3 * dim : 4 * dim] = table[rows]
     n = len(words)
     sentence_of = np.full(n + 1, -1, dtype=np.int64)  # each word's sentence (the first that holds it), or -1
     for k, (s, e) in reversed(list(enumerate(sentences))):

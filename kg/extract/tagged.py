@@ -222,23 +222,29 @@ class TaggedStage:
         return tuple(ranked), tuple(sorted(votes.items())), tuple(pairs)
 
     def _rank(self, text: str, enc: Encoded, occurrences: dict[str, list[tuple[int, int]]], vector) -> list[Phrase]:
+        from sklearn import config_context
         from sklearn.feature_extraction.text import CountVectorizer
 
         if not occurrences:
             return []
         names = sorted(occurrences)
-        vecs = np.vstack([np.mean([vector(s, e) for s, e in occurrences[p]], axis=0) for p in names])
+        vecs = np.vstack([_mean_vector(vector, occurrences[p]) for p in names])
         vectorizer = CountVectorizer(analyzer=lambda _doc: names, lowercase=False)
-        kws = self._keybert.extract_keywords(
-            text, vectorizer=vectorizer, top_n=self.ranking.top_n, doc_embeddings=enc.doc[None, :], word_embeddings=vecs
-        )
+        # the arrays are ours and finite: sklearn's checks of every parameter and array, on every paper's
+        # call, cost as much as KeyBERT's own work (the same answers either way)
+        with config_context(assume_finite=True, skip_parameter_validation=True):
+            kws = self._keybert.extract_keywords(
+                text,
+                vectorizer=vectorizer,
+                top_n=self.ranking.top_n,
+                doc_embeddings=enc.doc[None, :],
+                word_embeddings=vecs,
+            )
         sents = sentences(text)
-        out = []
-        for phrase, score in sorted(kws, key=lambda kv: (-kv[1], kv[0])):
-            start = enc.spans[occurrences[phrase][0][0]][0]
-            sent = next((text[s:e] for s, e in sents if s <= start < e), text.strip())
-            out.append(Phrase(phrase, float(score), sent.strip(), "tagger"))
-        return out
+        return [
+            Phrase(phrase, float(score), _sentence_at(text, sents, enc.spans[occurrences[phrase][0][0]][0]), "tagger")
+            for phrase, score in sorted(kws, key=lambda kv: (-kv[1], kv[0]))
+        ]
 
     def _pairs(self, text, enc, words, tagged, occurrences, votes, vector) -> list[tuple[str, str, float, str]]:
         """(method phrase, task phrase, best probability, its sentence) for phrase pairs the tagger types."""
@@ -261,12 +267,8 @@ class TaggedStage:
                 if probs[k] > best[mp, tp][0]:
                     best[mp, tp] = (float(probs[k]), m[0])
                 k += 1
-        out = []
-        for (mp, tp), (prob, word) in sorted(best.items()):
-            start = enc.spans[word][0]
-            sent = next((text[s:e] for s, e in sents if s <= start < e), text.strip()).strip()
-            out.append((mp, tp, round(prob, 4), sent))
-        return out
+        sentence_of = functools.cache(lambda word: _sentence_at(text, sents, enc.spans[word][0]))
+        return [(mp, tp, round(prob, 4), sentence_of(word)) for (mp, tp), (prob, word) in sorted(best.items())]
 
 
 _SPLIT = frozenset(",;()[]{}")
@@ -297,6 +299,19 @@ def _parts(words: Sequence[str], start: int, end: int) -> list[tuple[int, int]]:
 def _edge_word(word: str) -> bool:
     """A word a span may not start or end with: punctuation or a function word ("and", "the")."""
     return not word[:1].isalnum() or word.lower() in STOP_WORDS
+
+
+def _mean_vector(vector: Callable[[int, int], np.ndarray], spans: Sequence[tuple[int, int]]) -> np.ndarray:
+    """The mean of the spans' vectors; one span's own vector as it is (``np.mean`` of one row divides by 1,
+    which changes no bit, and most phrases occur once)."""
+    if len(spans) == 1:
+        return vector(*spans[0])
+    return np.mean([vector(s, e) for s, e in spans], axis=0)
+
+
+def _sentence_at(text: str, sents: Sequence[tuple[int, int]], start: int) -> str:
+    """The stripped sentence of ``sents`` (character spans) that holds character ``start``, else the text."""
+    return next((text[s:e] for s, e in sents if s <= start < e), text.strip()).strip()
 
 
 def _word_index(ends: Sequence[int], char: int) -> int:

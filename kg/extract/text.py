@@ -156,6 +156,7 @@ def _is_word_char(ch: str) -> bool:
     return ch.isalnum() or ch == "_"  # what re's \w matches in a str pattern
 
 
+@lru_cache(maxsize=100_000)
 def is_verb(word: str) -> bool:
     """A word whose only reading is a finite verb or participle (not a noun or adjective).
 
@@ -181,6 +182,7 @@ def _verbal_gerund(word: str) -> bool:
     return bool(lemmas) and "NOUN" not in lemmas
 
 
+@lru_cache(maxsize=200_000)  # a pure function of the token, asked for every token of every sentence
 def _is_content(tok: str) -> bool:
     if not (tok[0].isalnum()):
         return False
