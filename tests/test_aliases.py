@@ -8,7 +8,15 @@ from __future__ import annotations
 
 import pytest
 
-from kg.extract.aliases import has_noun_head, has_possessive, has_verb, is_acronym_of, merge_synonyms, synonym_kind
+from kg.extract.aliases import (
+    clause_subject,
+    has_noun_head,
+    has_possessive,
+    has_verb,
+    is_acronym_of,
+    merge_synonyms,
+    synonym_kind,
+)
 from kg.extract.entities import EntityOptions, extract_entities
 from kg.extract.vocabulary import load_vocabulary
 from kg.model import EntityType, Paper, Phrase
@@ -260,3 +268,29 @@ def test_a_possessive_of_a_thing_is_no_name_but_an_eponym_is():
         assert has_possessive(phrase), phrase
     for phrase in ["Zipf's law", "Bayes' rule", "Fisher's discriminant", "O'Brien", "low-rank adaptation"]:
         assert not has_possessive(phrase), phrase
+
+
+@pytest.mark.parametrize(
+    "phrase, subject",
+    [
+        # spans of bundled and SciERC dev abstracts
+        ("continual learning strategies match", "continual learning strategies"),
+        ("LLM reranking methods lack efficiency", "LLM reranking methods"),
+        ("vision transformers pretrained", "vision transformers"),
+        ("GPU clusters ranging", "GPU clusters"),
+        ("JAVELIN processes questions", "JAVELIN"),
+        ("supports forget-free continual learning", ""),
+        ("impacts training", ""),
+        ("tasks requiring deep reasoning", ""),
+        # no clause: a plural in an "of" part, before a joiner or a pronoun, a noun that only looks plural
+        ("mixture of experts layer", "mixture of experts layer"),
+        ("tokens per second", "tokens per second"),
+        ("user models themselves", "user models themselves"),
+        ("time series forecasting", "time series forecasting"),
+        ("robotics manipulation", "robotics manipulation"),
+        ("strategy selection", "strategy selection"),
+    ],
+)
+def test_a_clause_names_its_subject(phrase, subject):
+    assert clause_subject(phrase) == subject
+    assert has_verb(phrase) is (subject != phrase)

@@ -275,3 +275,59 @@ def test_whole_word_search_agrees_with_the_regex(text, words):
     from kg.extract.text import has_words
 
     assert has_words(text, words) == bool(re.search(rf"(?<!\w){re.escape(words)}(?!\w)", text))
+
+
+def test_a_span_that_runs_on_into_its_verb_names_its_subject(vocab):
+    # tagger spans of bundled and SciERC dev abstracts: "our continual learning strategies match ...",
+    # "how JAVELIN processes questions", "the datasets supports forget-free ..." (no subject: no name)
+    abstract = (
+        "We find that our continual learning strategies match the re-training baseline. "
+        "The demo shows how JAVELIN processes questions. It supports forget-free continual learning. "
+        "Prior methods use GPU clusters ranging from 8 to 64 nodes."
+    )
+    phrases = [
+        "continual learning strategies match",
+        "JAVELIN processes questions",
+        "supports forget-free continual learning",
+        "GPU clusters ranging",
+    ]
+    got = _extract(vocab, abstract, phrases, votes={"a": dict.fromkeys(phrases, "Method")})
+    assert {"continual learning", "JAVELIN"} <= set(got)
+    assert not any(" match" in label or "processes" in label or "supports" in label for label in got)
+    # a clause is no alias of its subject either
+    assert not any("match" in a for e in got.values() for a in e.alt_labels)
+
+
+def test_a_modifier_alone_is_no_task(vocab):
+    # tagged Task spans of bundled abstracts ("Parameter-free Online Test-time Adaptation", "quantization-aware
+    # training", "gated linear attention"); a task named by a noun stays
+    phrases = ["parameter-free", "quantization-aware", "linear", "link prediction"]
+    abstract = "Parameter-free adaptation, quantization-aware training and linear attention for link prediction."
+    got = _extract(vocab, abstract, phrases, votes={"a": dict.fromkeys(phrases, "Task")})
+    assert "link prediction" in got
+    assert not {"parameter-free", "quantization-aware", "linear"} & set(got)
+
+
+def test_the_size_of_one_model_is_no_method(vocab):
+    # bundled abstracts: "a distilled 1.5B reasoning model", "8B-parameter Mamba", "with 128K-long contexts";
+    # "3D" is a dimension, not a count: "3D scene reconstruction" stays
+    phrases = ["1.5B reasoning model", "8B-parameter mamba", "128K-long contexts", "3D scene reconstruction"]
+    abstract = "A 1.5B reasoning model and an 8B-parameter Mamba with 128K-long contexts do 3D scene reconstruction."
+    votes = {"a": {**dict.fromkeys(phrases[:3], "Method"), phrases[3]: "Task"}}
+    got = _extract(vocab, abstract, phrases, votes=votes)
+    assert set(got) == {"3D scene reconstruction"}
+
+
+def test_a_model_with_only_provenance_or_size_modifiers_is_no_method(vocab):
+    # bundled abstracts: "recycle an off-the-shelf pre-trained model", "large-scale pre-trained models"; a
+    # model named by what it models stays
+    phrases = ["off-the-shelf pre-trained model", "large-scale pre-trained models", "pre-trained models"]
+    phrases.append("pre-trained language model")
+    abstract = "It recycles an off-the-shelf pre-trained model; large-scale pre-trained models and pre-trained models."
+    got = _extract(
+        vocab, abstract + " A pre-trained language model.", phrases, votes={"a": dict.fromkeys(phrases, "Method")}
+    )
+    assert not set(phrases[:3]) & {label.lower() for label in got}
+    assert "pre-trained language model" in {label.lower() for label in got} | {
+        a.lower() for e in got.values() for a in e.alt_labels
+    }

@@ -57,6 +57,7 @@ __all__ = [
     "GENERIC_HEADS",
     "MAKERS",
     "NAME_HEADS",
+    "clause_subject",
     "has_noun_head",
     "has_possessive",
     "has_verb",
@@ -127,8 +128,77 @@ def has_verb(phrase: str) -> bool:
         return True
     if any(w.lower() in _FINITE_VERBS for w in words[1:]):
         return True
+    if _plural_subject(words) is not None:
+        return True
     # "train set", "search space" are names; "train local adapters" is not: a modifier follows the verb
     return len(words) > 2 and words[0].lower() in _LEADING_VERBS and _is_modifier(words[1])
+
+
+#: words that join a phrase's parts: a plural before one of them is no subject ("tokens per second")
+_JOINERS = frozenset(
+    "of for in on with to from by as at the a an and or via per than into over across between within vs".split()
+)
+
+
+def _plural_subject(words: list[str]) -> int | None:
+    """The position of a plural common noun followed by a word that is no joiner, if any: an English compound
+    takes its modifier in the singular ("strategy selection", not "strategies selection"), so the plural ends
+    a noun phrase and what follows is its verb ("continual learning strategies match", "tasks requiring deep
+    reasoning", "JAVELIN processes questions"). A plural inside an "of" or "and" part ("mixture of experts
+    layer") and a noun that only looks plural ("robotics", "series", "analysis") are none; a capitalized word
+    after the plural starts a name, not a verb.
+
+    >>> _plural_subject("continual learning strategies match".split()), _plural_subject("strategy match".split())
+    (2, None)
+    >>> _plural_subject("mixture of experts layer".split()), _plural_subject("tokens per second".split())
+    (None, None)
+    """
+    for i, w in enumerate(words[:-1]):
+        if not (w.isalpha() and w.islower() and w.endswith("s")) or w.endswith(("ics", "ss", "us", "is")):
+            continue
+        if i and words[i - 1].lower() in ("of", "and", "or"):
+            continue
+        after = words[i + 1]
+        if after.lower() in _JOINERS or not after[:1].islower() or not _can_be_verb(after):
+            continue
+        noun = getAllLemmas(w).get("NOUN")
+        if noun and noun[0] != w:
+            return i
+    return None
+
+
+def clause_subject(phrase: str) -> str:
+    """The subject of a phrase that reads as a clause whose subject ends in a plural (:func:`_plural_subject`):
+    the name is the noun phrase before the verb ("continual learning strategies match" -> "continual learning
+    strategies"), or the name before its verb ("JAVELIN processes questions" -> "JAVELIN"); "" when the
+    plural opens the phrase, a verb with its object ("supports forget-free continual learning", "impacts
+    training") or a bare kind ("tasks requiring deep reasoning"); any other phrase unchanged.
+
+    >>> clause_subject("GPU clusters ranging"), clause_subject("impacts training")
+    ('GPU clusters', '')
+    >>> clause_subject("JAVELIN processes questions"), clause_subject("BERT models achieve")
+    ('JAVELIN', 'BERT models')
+    >>> clause_subject("mixture of experts layer"), clause_subject("user models themselves")
+    ('mixture of experts layer', 'user models themselves')
+    """
+    words = phrase.split()
+    end = _plural_subject(words)
+    if end is None:
+        return phrase
+    if end and keeps_case(words[end - 1]) and _can_be_verb(words[end]) and not _is_verb_form(words[end + 1]):
+        return " ".join(words[:end])  # a name, its verb and the verb's object ("JAVELIN processes questions")
+    return " ".join(words[: end + 1]) if end else ""
+
+
+def _can_be_verb(word: str) -> bool:
+    """A word the dictionary reads as a verb, or does not know (a pronoun, "themselves", is no verb)."""
+    lemmas = getAllLemmas(word.lower())
+    return not lemmas or "VERB" in lemmas
+
+
+def _is_verb_form(word: str) -> bool:
+    """A participle or a word that can only be a verb: what follows a subject, not an object."""
+    return word.lower().endswith(("ing", "ed")) or is_verb(word)
 
 
 @lru_cache(maxsize=100_000)

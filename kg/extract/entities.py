@@ -25,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from kg.extract.acronyms import find_definitions, most_frequent_long_forms
-from kg.extract.aliases import has_noun_head, has_possessive, has_verb, is_synonym, merge_synonyms
+from kg.extract.aliases import clause_subject, has_noun_head, has_possessive, has_verb, is_synonym, merge_synonyms
 from kg.extract.classify import (
     ARTIFACT_HEADS,
     GENERIC_TAILS,
@@ -40,7 +40,7 @@ from kg.extract.embed import Embedder
 from kg.extract.hardware import HardwareMention, find_hardware
 from kg.extract.links import SCOPES, near_best_per_task, proposal_links, with_proposals
 from kg.extract.normalize import acronym_singular, display_label, is_name, keeps_case, label_key
-from kg.extract.text import TOKEN, has_words, sentence_at
+from kg.extract.text import TOKEN, WEAK_MODIFIERS, has_words, sentence_at
 from kg.extract.vocabulary import Vocabulary
 from kg.model import (
     RELATION_FOR_TYPE,
@@ -401,8 +401,10 @@ def _canonical_phrase(surface: str, short_forms: Mapping[str, str], vocabulary: 
     # a phrase can span a line break ("Transformer\narchitecture"), and a term can be defined in quotes
     # ('we term as "Multimodal Generalization" (MMG)'): neither the break nor the quotes are part of the name
     full = " ".join(full.split()).strip('"“”').strip()
+    # a span that runs on into its verb ("continual learning strategies match") names its subject
+    full = clause_subject(full)
     if not full:
-        return None  # only quotes and spaces: nothing to name
+        return None  # only quotes and spaces, or a verb and its object: nothing to name
     stripped = strip_generic_tail(full)
     if stripped == full:
         return full
@@ -431,11 +433,15 @@ def _not_a_name(
     ("duguodong7" of a GitHub address). A quantity ("1.1B", "3D", "8-10times", "40%", "6-billion-parameter")
     names nothing, tagged or not, and a quality alone ("robustness", "factuality") names no task: the task is
     what it is a quality of ("adversarial robustness" stays)."""
-    if _QUANTITY.fullmatch(canon):
+    if _QUANTITY.fullmatch(canon) or _SIZED.match(canon):
         return True
     if typing.type is EntityType.TASK and _QUALITY.fullmatch(canon):
         return True
     if typing.concept is None and not tagged and not _is_name_alone(canon, short_forms):
+        return True
+    if typing.type is EntityType.TASK and typing.concept is None and _modifier_alone(canon):
+        return True
+    if typing.concept is None and _generic_kind(canon):
         return True
     return bool(url_words) and set(re.split(r"[\s_-]+", surface.lower())) <= url_words
 
@@ -447,6 +453,41 @@ _QUANTITY = re.compile(
     r"(?:[\s-]*(?:parameters?|params|tokens?|layers?|hours?|samples?|examples?|images?|steps?|epochs?))?",
     re.I,
 )
+
+
+def _modifier_alone(phrase: str) -> bool:
+    """True for one lower-case word that can only modify a noun ("linear", "parameter-free",
+    "quantization-aware"): no task, tagged or not (the tagger tags such spans where the noun after them is
+    generic: "parameter-free approaches"). A name or an acronym is no modifier. Methods keep theirs when
+    tagged: SciERC's annotators mark "graph-based" of "graph-based technique" (dropping them cost scierc_dev
+    Method recall .687 -> .672).
+
+    >>> _modifier_alone("adapter-based"), _modifier_alone("multimodal"), _modifier_alone("retrieval")
+    (True, True, False)
+    """
+    return " " not in phrase and not keeps_case(phrase) and not has_noun_head(phrase)
+
+
+#: a count with a multiplier opening a phrase: the size of one model, run or context ("1.5B reasoning model",
+#: "8B-parameter mamba", "128K-long contexts"), not a kind of method or task; "3D" or "2D" is no count
+_SIZED = re.compile(r"\d[\d.,]*\s?[KMBT](?:[-‐](?:parameters?|params|long|token|tokens|scale))?\s", re.I)
+
+
+#: modifiers that say how a model was obtained or how big it is, not what kind of model it is
+_PROVENANCE = frozenset(
+    "pre-trained pretrained off-the-shelf open-source closed-source open large-scale larger-scale small-scale".split()
+)
+
+
+def _generic_kind(phrase: str) -> bool:
+    """True for "model" or "network" with only modifiers of provenance, size or praise ("pre-trained models",
+    "off-the-shelf pre-trained model", "large-scale pre-trained models"): every model is one of those."""
+    words = phrase.lower().split()  # with their hyphens: "pre-trained", not "pre trained"
+    return (
+        len(words) > 1
+        and label_key(words[-1]) in ("model", "network")
+        and all(w in _PROVENANCE or w in WEAK_MODIFIERS for w in words[:-1])
+    )
 
 
 #: one word naming a quality ("robustness", "factuality", "interpretability")
