@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bench.html_scale import synthetic_graph
-from kg.export.overview import build_overview, concept_papers, display_label, listing_day
+from kg.export.overview import build_overview, concept_papers, cooccurrence_graph, display_label, listing_day
 from kg.graph import EntityNode, MentionEdge, NodeKind
 from kg.model import Relation
 
@@ -96,3 +96,33 @@ def test_listing_day_reads_iso_and_month_day_year_alike(day):
 @pytest.mark.parametrize("text", ["", "yesterday", "Feb 30", "2024-13-01", "Sep", None])
 def test_listing_day_of_a_non_date_is_none(text):
     assert listing_day(text) is None
+
+
+def test_a_graph_within_the_core_is_clustered_whole(graph):
+    assert build_overview(graph, core=len(concept_papers(graph))) == build_overview(graph)
+
+
+def test_concepts_outside_the_core_join_their_strongest_core_neighbour(graph):
+    papers_of = concept_papers(graph)
+    core = len(papers_of) // 4
+    overview = build_overview(graph, core=core, max_clusters=10_000)
+    assert build_overview(graph, core=core, max_clusters=10_000) == overview  # deterministic
+    members = [x for c in overview.clusters for x in c.concepts]
+    assert sorted(members) == sorted(papers_of)  # every concept in exactly one cluster
+    kept = set(sorted(papers_of, key=lambda x: (-len(papers_of[x]), x))[:core])
+    cooc = cooccurrence_graph(papers_of)
+    cluster_of = {x: i for i, c in enumerate(overview.clusters) for x in c.concepts}
+    outside = [x for x in papers_of if x not in kept]
+    assert outside
+    for x in outside:
+        near = [(-d["weight"], y) for y, d in cooc[x].items() if y in kept]
+        if near:
+            assert cluster_of[x] == cluster_of[min(near)[1]]
+        else:
+            assert overview.clusters[cluster_of[x]].concepts == (x,)
+
+
+@pytest.mark.parametrize("bad", [0, -1, 2.0])
+def test_core_is_validated(graph, bad):
+    with pytest.raises(ValueError, match="core must be a positive integer"):
+        build_overview(graph, core=bad)

@@ -3,10 +3,18 @@
 A concept is any node that is not a paper (or a person) and that at least one paper links to. Two
 concepts are close when papers share them: the co-occurrence graph weighs each pair of concepts by the
 number of papers that link to both, keeping each concept's ``TOP_NEIGHBOURS`` strongest pairs (hubs
-such as "language model" would otherwise tie every concept to every other). Louvain communities of
-that graph, with a fixed seed, are the clusters; the ``max_clusters`` biggest are kept and the rest
-are folded into one "other concepts" cluster, so every concept belongs to exactly one cluster and
-nothing is dropped.
+such as "language model" would otherwise tie every concept to every other). Louvain communities, with a
+fixed seed, of that graph's *core* (its ``CORE_CONCEPTS`` concepts with the most papers, ties by id) are
+the clusters' seeds; every other concept joins the community of its strongest core neighbour (ties by
+the neighbour's id), or forms a community of its own when it has none. The ``max_clusters`` biggest
+communities are kept and the rest are folded into one "other concepts" cluster, so every concept belongs
+to exactly one cluster and nothing is dropped.
+
+Why a core: Louvain over the whole co-occurrence graph grows with the corpus (at 20,000 papers it was the
+largest part of writing the page, redone for every daily build), while the map's clusters are decided by
+the concepts many papers share; a concept of one or two papers adds nothing to them but its own place,
+which its strongest neighbour gives. A graph with at most ``CORE_CONCEPTS`` concepts (the bundled one)
+is clustered whole, as before.
 
 A cluster is labelled by its most central method and its most central task (centrality: the summed
 co-occurrence weight inside the cluster); a cluster without one of them takes its most central
@@ -51,6 +59,9 @@ RANDOM_SEED = 42
 MAX_CLUSTERS = 40
 #: each concept keeps its strongest co-occurrence pairs only
 TOP_NEIGHBOURS = 12
+#: Louvain runs over this many concepts (those with the most papers); the others join their strongest
+#: core neighbour's community, so the clustering's cost stops growing with the corpus
+CORE_CONCEPTS = 5000
 #: node kinds that are never clustered as concepts: papers, and people (authors are not topics)
 NOT_CONCEPTS = frozenset({NodeKind.PAPER.value, NodeKind.PERSON.value})
 #: the label kinds of a cluster: its most central method and task
@@ -97,13 +108,21 @@ def concept_papers(graph: nx.MultiDiGraph) -> dict[str, frozenset[str]]:
     return {c: frozenset(papers[c]) for c in sorted(papers)}
 
 
-def build_overview(graph: nx.MultiDiGraph, *, max_clusters: int = MAX_CLUSTERS, seed: int = RANDOM_SEED) -> Overview:
-    """Cluster the concepts of ``graph`` (see the module docstring); deterministic for a given ``seed``."""
-    if type(max_clusters) is not int or max_clusters < 1:
-        raise ValueError(f"max_clusters must be a positive integer, got {max_clusters!r}")
+def build_overview(
+    graph: nx.MultiDiGraph,
+    *,
+    max_clusters: int = MAX_CLUSTERS,
+    seed: int = RANDOM_SEED,
+    core: int = CORE_CONCEPTS,
+) -> Overview:
+    """Cluster the concepts of ``graph`` (see the module docstring); deterministic for a given ``seed``.
+    ``core``: how many concepts Louvain clusters (``CORE_CONCEPTS``)."""
+    for name, value in (("max_clusters", max_clusters), ("core", core)):
+        if type(value) is not int or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}")
     papers_of = concept_papers(graph)
     cooc = cooccurrence_graph(papers_of)
-    communities = nx.community.louvain_communities(cooc, weight="weight", seed=seed) if len(cooc) else []
+    communities = core_communities(cooc, papers_of, core, seed)
     communities = sorted(
         (sorted(c) for c in communities), key=lambda c: (-len(set().union(*(papers_of[x] for x in c))), c[0])
     )
@@ -120,6 +139,26 @@ def build_overview(graph: nx.MultiDiGraph, *, max_clusters: int = MAX_CLUSTERS, 
         label = f"other concepts ({len(rest)} small groups)" if folded else _cluster_label(graph, order)
         clusters.append(Cluster(f"cluster:{i}", label, tuple(order), n_papers, folded))
     return Overview(tuple(clusters), _cluster_links(clusters, papers_of), _peers(cooc, clusters), len(communities))
+
+
+def core_communities(cooc: nx.Graph, papers_of: dict[str, frozenset[str]], core: int, seed: int) -> list[set[str]]:
+    """Louvain communities of the ``core`` concepts with the most papers, each other concept added to its
+    strongest core neighbour's (a concept without one: a community of its own); see the module docstring."""
+    if len(cooc) <= core:
+        return nx.community.louvain_communities(cooc, weight="weight", seed=seed) if len(cooc) else []
+    kept = set(sorted(cooc, key=lambda x: (-len(papers_of[x]), x))[:core])
+    communities = nx.community.louvain_communities(cooc.subgraph(kept).copy(), weight="weight", seed=seed)
+    community_of = {x: i for i, c in enumerate(communities) for x in c}
+    alone = []
+    for x in sorted(cooc):
+        if x in kept:
+            continue
+        near = [(-d["weight"], y) for y, d in cooc[x].items() if y in kept]
+        if near:
+            communities[community_of[min(near)[1]]].add(x)
+        else:
+            alone.append({x})
+    return communities + alone
 
 
 def cooccurrence_graph(papers_of: dict[str, frozenset[str]]) -> nx.Graph:
