@@ -45,6 +45,8 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import heapq
+import itertools
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -169,17 +171,15 @@ def cooccurrence_graph(papers_of: dict[str, frozenset[str]]) -> nx.Graph:
             concepts_of[p].append(concept)
     shared: Counter[tuple[str, str]] = Counter()
     for concepts in concepts_of.values():
-        concepts.sort()
-        for i, a in enumerate(concepts):
-            for b in concepts[i + 1 :]:
-                shared[a, b] += 1
+        shared.update(itertools.combinations(sorted(concepts), 2))  # (a, b) with a < b
     neighbours: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for (a, b), w in shared.items():
-        neighbours[a].append((w, b))
-        neighbours[b].append((w, a))
+        neighbours[a].append((-w, b))
+        neighbours[b].append((-w, a))
     keep = set()
     for a, near in neighbours.items():
-        for _, b in sorted(near, key=lambda t: (-t[0], t[1]))[:TOP_NEIGHBOURS]:
+        # the strongest first, ties by id: heapq.nsmallest is sorted(near)[:n] without sorting them all
+        for _, b in heapq.nsmallest(TOP_NEIGHBOURS, near) if len(near) > TOP_NEIGHBOURS else near:
             keep.add((a, b) if a < b else (b, a))
     g = nx.Graph()
     g.add_nodes_from(papers_of)  # concepts alone in their papers become communities of one
