@@ -199,3 +199,28 @@ def test_a_pair_may_name_the_entity_by_another_of_its_labels():
     pairs = {"p": [("PCFG", "morphological parsing", 0.92, sent)]}
     (link,) = evidence_links(Extraction(ents, mentions), pairs, 0.75, 0.1)
     assert (link.method, link.task, link.score) == ("g", "mp", 0.92)
+
+
+def test_a_label_finds_only_the_papers_own_entities_and_the_first_in_mention_order():
+    from kg.extract.entities import Extraction, evidence_links
+
+    sent = "We use PCFG for morphological parsing."
+    ents = (
+        Entity("a", "probabilistic context-free grammar", EntityType.METHOD, ("PCFG",)),
+        Entity("b", "parse chart filtering grammar", EntityType.METHOD, ("PCFGs",)),
+        Entity("mp", "morphological parsing", EntityType.TASK),
+        Entity("t", "PCFG", EntityType.TASK),  # same key, another type: never the method
+    )
+    mentions = (
+        Mention("p", "a", Relation.USES_METHOD, 0.6, sent, "probabilistic context-free grammar"),
+        Mention("p", "b", Relation.USES_METHOD, 0.6, sent, "parse chart filtering grammar"),
+        Mention("p", "mp", Relation.ADDRESSES_TASK, 0.5, sent, "morphological parsing"),
+        Mention("q", "b", Relation.USES_METHOD, 0.6, sent, "parse chart filtering grammar"),
+        Mention("q", "mp", Relation.ADDRESSES_TASK, 0.5, sent, "morphological parsing"),
+        Mention("q", "t", Relation.ADDRESSES_TASK, 0.5, sent, "PCFG"),
+        Mention("r", "mp", Relation.ADDRESSES_TASK, 0.5, sent, "morphological parsing"),
+    )
+    pair = [("PCFG", "morphological parsing", 0.9, sent)]
+    links = evidence_links(Extraction(ents, mentions), {"p": pair, "q": pair, "r": pair}, 0.75)
+    # p: "a" and "b" both carry the key, "a" is its first mention; q: only "b"; r: no method of that name
+    assert [(k.method, k.task, k.papers) for k in links] == [("a", "mp", ("p",)), ("b", "mp", ("q",))]

@@ -701,15 +701,11 @@ def evidence_links(
     best score with that sentence. No pair, no link: co-occurring in a paper is not evidence."""
     by_id = {e.id: e for e in extraction.entities}
     entity_of: dict[tuple[str, str, EntityType], str] = {}
+    mentions_of: dict[str, list[Mention]] = defaultdict(list)
     for m in extraction.mentions:
         entity_of.setdefault((m.paper, m.surface, by_id[m.entity].type), m.entity)
-    # a mention keeps one surface form (its best phrase's); a pair may name the entity by another of the
-    # paper's phrases ("PCFG" beside "probabilistic context-free grammar"): its labels find it too
-    named: dict[tuple[str, str, EntityType], str] = {}
-    for m in extraction.mentions:
-        e = by_id[m.entity]
-        for name in (e.label, *e.alt_labels):
-            named.setdefault((m.paper, label_key(name), e.type), m.entity)
+        mentions_of[m.paper].append(m)
+    named = functools.partial(_named_in_paper, mentions_of, by_id, {})
     support: dict[tuple[str, str], set[str]] = defaultdict(set)
     best: dict[tuple[str, str], tuple[float, str]] = {}
     for paper, found in sorted(pairs.items()):
@@ -717,10 +713,8 @@ def evidence_links(
         # method phrase that names no entity (a part, data) still outscores the others it is near
         over = [p for p in found if p[2] >= threshold]  # first: most pairs are below it
         for method, task, score, sentence in near_best_per_task(over, task_margin):
-            m = entity_of.get((paper, method, EntityType.METHOD)) or named.get(
-                (paper, label_key(method), EntityType.METHOD)
-            )
-            t = entity_of.get((paper, task, EntityType.TASK)) or named.get((paper, label_key(task), EntityType.TASK))
+            m = entity_of.get((paper, method, EntityType.METHOD)) or named(paper, method, EntityType.METHOD)
+            t = entity_of.get((paper, task, EntityType.TASK)) or named(paper, task, EntityType.TASK)
             if m is None or t is None:
                 continue
             support[m, t].add(paper)
@@ -730,3 +724,30 @@ def evidence_links(
         MethodTaskLink(m, t, tuple(sorted(ps)), best[m, t][0], best[m, t][1], (LinkEvidence.CLASSIFIER,))
         for (m, t), ps in sorted(support.items())
     )
+
+
+def _named_in_paper(
+    mentions_of: Mapping[str, Sequence[Mention]],
+    by_id: Mapping[str, Entity],
+    keys_of: dict[str, frozenset[str]],
+    paper: str,
+    phrase: str,
+    kind: EntityType,
+) -> str | None:
+    """The entity of ``kind`` that one of ``paper``'s mentions (the first, in mention order) links to and
+    that has a label (or alias) with ``phrase``'s key. A mention keeps one surface form (its best phrase's);
+    a pair may name the entity by another of the paper's phrases ("PCFG" beside "probabilistic context-free
+    grammar"): its labels find it too. Asked only when the surface form does not find it, so a paper's few
+    mentions are scanned instead of filing every label of every mention (``keys_of``: each entity's label
+    keys, filled as entities are met)."""
+    key = label_key(phrase)
+    for m in mentions_of.get(paper, ()):
+        e = by_id[m.entity]
+        if e.type is not kind:
+            continue
+        keys = keys_of.get(e.id)
+        if keys is None:
+            keys = keys_of[e.id] = frozenset(label_key(name) for name in (e.label, *e.alt_labels))
+        if key in keys:
+            return e.id
+    return None
