@@ -331,3 +331,12 @@ def test_a_model_with_only_provenance_or_size_modifiers_is_no_method(vocab):
     assert "pre-trained language model" in {label.lower() for label in got} | {
         a.lower() for e in got.values() for a in e.alt_labels
     }
+
+
+def test_a_phrase_headed_by_data_or_a_document_is_no_method_or_task(vocab):
+    # bundled titles and abstracts: "Qwen3 Technical Report", "across various long video understanding
+    # benchmarks", "on seismic data"; what is done to data stays
+    phrases = ["Qwen3 technical report", "long video understanding benchmarks", "seismic data", "data assessment"]
+    abstract = "Qwen3 Technical Report. Long video understanding benchmarks on seismic data; data assessment."
+    got = _extract(vocab, abstract, phrases, votes={"a": dict.fromkeys(phrases, "Task")})
+    assert set(got) == {"data assessment"}

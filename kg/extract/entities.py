@@ -441,7 +441,7 @@ def _not_a_name(
         return True
     if typing.type is EntityType.TASK and typing.concept is None and _modifier_alone(canon):
         return True
-    if typing.concept is None and _generic_kind(canon):
+    if typing.concept is None and (_generic_kind(canon) or _data_headed(canon)):
         return True
     return bool(url_words) and set(re.split(r"[\s_-]+", surface.lower())) <= url_words
 
@@ -488,6 +488,23 @@ def _generic_kind(phrase: str) -> bool:
         and label_key(words[-1]) in ("model", "network")
         and all(w in _PROVENANCE or w in WEAK_MODIFIERS for w in words[:-1])
     )
+
+
+#: head nouns of data and documents: a phrase they head names data or a text, not a method or a task
+_DATA_HEADS = frozenset("data dataset benchmark corpus report survey".split())
+
+
+def _data_headed(phrase: str) -> bool:
+    """True when the phrase's head noun (the last word before "of" / "for", else the last word) names data
+    or a document ("reasoning benchmarks", "text retrieval benchmark", "Qwen3 technical report", "seismic
+    data"); "assessment of data" is headed by "assessment".
+
+    >>> _data_headed("long video understanding benchmarks"), _data_headed("assessment of data")
+    (True, False)
+    """
+    words = label_key(phrase).split()
+    head = next((words[i - 1] for i, w in enumerate(words) if i and w in ("of", "for")), words[-1])
+    return len(words) > 1 and head in _DATA_HEADS
 
 
 #: one word naming a quality ("robustness", "factuality", "interpretability")
