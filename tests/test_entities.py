@@ -340,3 +340,12 @@ def test_a_phrase_headed_by_data_or_a_document_is_no_method_or_task(vocab):
     abstract = "Qwen3 Technical Report. Long video understanding benchmarks on seismic data; data assessment."
     got = _extract(vocab, abstract, phrases, votes={"a": dict.fromkeys(phrases, "Task")})
     assert set(got) == {"data assessment"}
+
+
+def test_data_keeps_its_data_heads(vocab):
+    # the rules on data heads and sizes read methods and tasks only: a benchmark the tagger reads as data
+    # ("on the GLUE benchmark") stays a Dataset
+    got = _extract(
+        vocab, "We evaluate on the GLUE benchmark.", ["GLUE benchmark"], votes={"a": {"GLUE benchmark": "Material"}}
+    )
+    assert [e.type.value for e in got.values()] == ["Dataset"]

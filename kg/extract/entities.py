@@ -433,7 +433,7 @@ def _not_a_name(
     ("duguodong7" of a GitHub address). A quantity ("1.1B", "3D", "8-10times", "40%", "6-billion-parameter")
     names nothing, tagged or not, and a quality alone ("robustness", "factuality") names no task: the task is
     what it is a quality of ("adversarial robustness" stays)."""
-    if _QUANTITY.fullmatch(canon) or _SIZED.match(canon):
+    if _QUANTITY.fullmatch(canon):
         return True
     if typing.type is EntityType.TASK and _QUALITY.fullmatch(canon):
         return True
@@ -441,7 +441,8 @@ def _not_a_name(
         return True
     if typing.type is EntityType.TASK and typing.concept is None and _modifier_alone(canon):
         return True
-    if typing.concept is None and (_generic_kind(canon) or _data_headed(canon)):
+    # methods and tasks only: data is named by such heads and sizes ("GLUE benchmark", "1B-token corpus")
+    if typing.type in _NAMED_BY_HEAD and _sized_generic_or_data(canon, typing.concept is not None):
         return True
     return bool(url_words) and set(re.split(r"[\s_-]+", surface.lower())) <= url_words
 
@@ -479,6 +480,15 @@ _PROVENANCE = frozenset(
 )
 
 
+def _sized_generic_or_data(phrase: str, in_vocabulary: bool) -> bool:
+    """The size of one model (:data:`_SIZED`, "1.5B reasoning model" even when found under a concept), or,
+    outside the vocabulary, a model of no kind (:func:`_generic_kind`) or data or a document
+    (:func:`_data_headed`): no method or task."""
+    if _SIZED.match(phrase):
+        return True
+    return not in_vocabulary and (_generic_kind(phrase) or _data_headed(phrase))
+
+
 def _generic_kind(phrase: str) -> bool:
     """True for "model" or "network" with only modifiers of provenance, size or praise ("pre-trained models",
     "off-the-shelf pre-trained model", "large-scale pre-trained models"): every model is one of those."""
@@ -490,6 +500,8 @@ def _generic_kind(phrase: str) -> bool:
     )
 
 
+#: the types whose names the rules on sizes, provenance and data heads read
+_NAMED_BY_HEAD = frozenset({EntityType.METHOD, EntityType.TASK})
 #: head nouns of data and documents: a phrase they head names data or a text, not a method or a task
 _DATA_HEADS = frozenset("data dataset benchmark corpus report survey".split())
 
