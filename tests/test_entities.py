@@ -349,3 +349,16 @@ def test_data_keeps_its_data_heads(vocab):
         vocab, "We evaluate on the GLUE benchmark.", ["GLUE benchmark"], votes={"a": {"GLUE benchmark": "Material"}}
     )
     assert [e.type.value for e in got.values()] == ["Dataset"]
+
+
+def test_a_span_ending_in_a_verb_names_what_comes_before_it(vocab):
+    # bundled abstracts: the tagger's span stops at the verb, which a determiner or particle follows
+    abstract = (
+        "TokenSelect builds upon the observation of sparsity. MoR forms a new Pareto frontier. "
+        "We merge the LoRA weights into the model."
+    )
+    phrases = ["TokenSelect builds", "MoR forms", "LoRA weights"]
+    got = _extract(vocab, abstract, phrases, votes={"a": dict.fromkeys(phrases, "Method")})
+    assert {"TokenSelect", "MoR"} <= set(got)
+    assert not {"TokenSelect builds", "MoR forms"} & set(got)
+    assert "LoRA weights" in got  # a noun: what follows is a preposition

@@ -24,6 +24,8 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from lemminflect import getAllLemmas
+
 from kg.extract.acronyms import find_definitions, most_frequent_long_forms
 from kg.extract.aliases import clause_subject, has_noun_head, has_possessive, has_verb, is_synonym, merge_synonyms
 from kg.extract.classify import (
@@ -349,8 +351,7 @@ def extract_entities(
         purposes = _purposes(paper.abstract)
         hardware_words = {w.lower() for hw in inputs[paper.key].hardware for w in hw.surface.split()}
         for position, ph in enumerate(ranked.get(paper.key, ())):
-            lf = local_sf.get(ph.text)
-            canon = canonical[ph.text] if lf is None else _canonical_phrase(lf, short_forms, vocabulary)
+            canon = _mention_label(ph, local_sf.get(ph.text), canonical, short_forms, vocabulary, votes is not None)
             if canon is None:
                 continue  # "MoE tasks": named after a method, not a task one can name
             typing = typings.get(_typed_phrase(canon)) or classifier.classify(_typed_phrase(canon))
@@ -415,6 +416,52 @@ def _canonical_phrase(surface: str, short_forms: Mapping[str, str], vocabulary: 
     if named_after_other and label_key(full.split()[len(stripped.split())]) in TASK_KINDS:
         return None
     return stripped if known or _is_name_alone(stripped, short_forms) else full
+
+
+def _mention_label(
+    ph: Phrase,
+    long_form: str | None,
+    canonical: Mapping[str, str | None],
+    short_forms: Mapping[str, str],
+    vocabulary: Vocabulary,
+    tagged: bool,
+) -> str | None:
+    """The label a ranked phrase is filed under: its canonical phrase (``canonical``, :func:`_canonical_phrase`),
+    that of the long form the paper defines for it, or, for a tagger span that stops at its verb
+    (:func:`_before_its_verb`: "TokenSelect builds upon"), that of what comes before the verb. Only with the
+    tagger: with the rules extractor's chunks that merged a duplicate into its entity and cost seeds_dev
+    Method P .742 -> .741."""
+    if long_form is not None:
+        return _canonical_phrase(long_form, short_forms, vocabulary)
+    canon = canonical[ph.text]
+    if tagged and canon and (subject := _before_its_verb(ph.text, ph.sentence)):
+        return _canonical_phrase(subject, short_forms, vocabulary)
+    return canon
+
+
+def _before_its_verb(surface: str, sentence: str) -> str | None:
+    """The span without its last word when that word is a verb: an "-s" form followed in the sentence by a
+    determiner, a pronoun or a particle, which a noun is not ("TokenSelect builds upon the observation",
+    "MoR forms a new Pareto frontier", "CSP treats the attributes"); None when the span ends in a noun.
+
+    >>> _before_its_verb("TokenSelect builds", "TokenSelect builds upon the observation of sparsity.")
+    'TokenSelect'
+    >>> _before_its_verb("LoRA weights", "We merge the LoRA weights into the model.") is None
+    True
+    """
+    words = surface.split()
+    last = words[-1] if len(words) > 1 else ""
+    if not (last.islower() and last.isalpha() and last.endswith("s") and not last.endswith("ss")):
+        return None
+    at = sentence.find(surface)
+    after = sentence[at + len(surface) :].split(maxsplit=1) if at >= 0 else []
+    if not after or after[0].lower() not in _AFTER_A_VERB or "VERB" not in getAllLemmas(last):
+        return None
+    return " ".join(words[:-1])
+
+
+#: words that follow a verb, never a noun phrase's head: determiners, object pronouns, particles
+_AFTER_A_VERB = frozenset("the a an its their our his her this these those them it us upon up".split())
 
 
 @functools.lru_cache(maxsize=200_000)
