@@ -89,14 +89,27 @@ def _number(numbers: dict[str, int], sentence: str) -> int:
     return numbers.setdefault(sentence, len(numbers))
 
 
-def _decode(text: str) -> PaperResult:
+def _decode(text: str, strings: dict[str, str] | None = None) -> PaperResult:
+    """The result ``text`` encodes; its strings are taken from ``strings`` (and added to it), so the results
+    of a corpus share one copy of each phrase, vote and source (a phrase's text appears in its phrase, vote
+    and pairs, and papers share most phrases: without it the reduce held each one many times)."""
     data = json.loads(text)
+    one = _one_copy({} if strings is None else strings)
     sentences = data["sentences"]
     return PaperResult(
-        tuple(Phrase(t, float(s), sentences[i], src) for t, s, i, src in data["phrases"]),
-        tuple((p, v) for p, v in data["votes"]),
-        tuple((m, t, float(s), sentences[i]) for m, t, s, i in data["pairs"]),
+        tuple(Phrase(one(t), float(s), sentences[i], one(src)) for t, s, i, src in data["phrases"]),
+        tuple((one(p), one(v)) for p, v in data["votes"]),
+        tuple((one(m), one(t), float(s), sentences[i]) for m, t, s, i in data["pairs"]),
     )
+
+
+def _one_copy(strings: dict[str, str]) -> Callable[[str], str]:
+    """``strings``' copy of a string, the string itself if it has none yet."""
+
+    def one(text: str) -> str:
+        return strings.setdefault(text, text)
+
+    return one
 
 
 def _encode_inputs(inputs: PaperInputs) -> str:
@@ -177,14 +190,21 @@ class ResultStore:
         for p in papers:
             wanted.setdefault(paper_id(p), []).append(p.key)
         found: dict[str, PaperResult] = {}
+        strings: dict[str, str] = {}
         for pid, text in self._rows("paper", "result", list(wanted)):
             try:
-                result = _decode(text)
+                result = _decode(text, strings)
             except (ValueError, TypeError, KeyError, IndexError):
                 continue  # a damaged entry is extracted again
             for key in wanted[pid]:
                 found[key] = result
         return found
+
+    def missing(self, papers: Sequence[Paper]) -> list[Paper]:
+        """The papers without a stored result, in order (an entry that does not decode counts as stored here:
+        :meth:`get` leaves it out, and the build extracts it then)."""
+        stored = {pid for pid, _ in self._rows("paper", "NULL", list(dict.fromkeys(map(paper_id, papers))))}
+        return [p for p in papers if paper_id(p) not in stored]
 
     def _rows(self, table: str, column: str, ids: list[bytes]) -> Iterable[tuple[bytes, str]]:
         for i in range(0, len(ids), 900):

@@ -30,6 +30,7 @@ True
 from __future__ import annotations
 
 import functools
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -51,7 +52,7 @@ from kg.engine import ENGINES, Engine, InProcessEngine, engine_from_options
 from kg.errors import InputError
 from kg.export import check, graphml, html, rdf
 from kg.export.blocks import index_path
-from kg.extract.embed import Embedder, load_embedder
+from kg.extract.embed import Embedder, load_embedder, release_freed_memory
 from kg.extract.entities import EntityOptions, Extraction, extract_entities, inputs_fingerprint, paper_inputs
 from kg.extract.keyphrases import RankingOptions
 from kg.extract.per_paper import PaperResult, PaperStage
@@ -179,14 +180,12 @@ class BuildReport:
         return "\n".join(lines)
 
 
-def map_papers(
-    papers: Sequence[Paper], stage: PaperStage, engine: Engine, store: ResultStore, progress: bool
-) -> tuple[dict[str, PaperResult], int]:
-    """The map step: stored results for papers seen before, the engine's for the others (stored as each
-    partition finishes, so an interrupted build resumes). Returns results by paper key and how many
-    papers were extracted."""
-    results = store.get(papers)
-    todo = [p for p in papers if p.key not in results]
+def map_papers(papers: Sequence[Paper], stage: PaperStage, engine: Engine, store: ResultStore, progress: bool) -> int:
+    """The map step: the engine runs the papers that have no stored result, and each partition's results are
+    stored as it finishes (so an interrupted build resumes). No result is kept in memory: the reduce reads
+    them back from the store (:func:`reduce_inputs`), so the map step's memory does not grow with the corpus.
+    Returns how many papers were extracted."""
+    todo = store.missing(papers)
     bar = None
     if progress and todo:
         from tqdm import tqdm
@@ -195,7 +194,6 @@ def map_papers(
 
     def done(part: Sequence[Paper], part_results: list[PaperResult]) -> None:
         store.put(zip(part, part_results, strict=True))
-        results.update((p.key, r) for p, r in zip(part, part_results, strict=True))
         if bar:
             bar.update(len(part))
 
@@ -204,7 +202,20 @@ def map_papers(
     finally:
         if bar:
             bar.close()
-    return results, len(todo)
+    return len(todo)
+
+
+def stored_results(
+    papers: Sequence[Paper], stage: PaperStage, engine: Engine, store: ResultStore
+) -> tuple[dict[str, PaperResult], int]:
+    """Every paper's result, read back from the store after :func:`map_papers`; a stored entry that does not
+    decode is extracted again here. Returns results by paper key and how many papers were extracted."""
+    results = store.get(papers)
+    damaged = [p for p in papers if p.key not in results]
+    if damaged:
+        engine.map(stage, damaged, lambda part, found: store.put(zip(part, found, strict=True)))
+        results.update(store.get(damaged))
+    return results, len(damaged)
 
 
 def extract(
@@ -227,9 +238,13 @@ def extract(
         stage = PaperStage(embedder, options.ranking)
     vocabulary = load_vocabulary()
     with ResultStore(options.out_dir, stage.fingerprint(), on_message=_warn) as store:
-        results, extracted = map_papers(papers, stage, engine or InProcessEngine(), store, options.progress)
+        engine = engine or InProcessEngine()
+        extracted = map_papers(papers, stage, engine, store, options.progress)
+        release_freed_memory()  # what the model's forward passes freed, before the reduce's data is read
         stage_seconds["keyphrases"] = time.perf_counter() - t
         t = time.perf_counter()
+        results, again = stored_results(papers, stage, engine, store)
+        extracted += again
         # what the entity step reads from each paper alone is kept too, so it scans only the new papers
         inputs = store.entity_inputs(
             papers, inputs_fingerprint(vocabulary), functools.partial(paper_inputs, vocabulary=vocabulary)
@@ -510,20 +525,24 @@ def _build_locked(
     t = time.perf_counter()
     graph = build_graph(corpus.papers, extraction.entities, extraction.mentions, links=extraction.links)
     graph.graph["extractor_version"] = f"paper-kg {__version__} / {embedder.model_id}"
+    linked = {m.entity for m in extraction.mentions}
+    per_type = dict(sorted(Counter(e.type.value for e in extraction.entities if e.id in linked).items()))
+    n_mentions = len(extraction.mentions)
+    del extraction, linked  # the graph holds what the exports need
+    gc.collect()
+    release_freed_memory()  # before the export workers fork: each one's RSS starts as this process's
     stages["graph"] = time.perf_counter() - t
     t = time.perf_counter()
     (options.out_dir / MANIFEST).unlink(missing_ok=True)
     outputs = write_exports(graph, options.out_dir, options.html_max_nodes)
-    linked = {m.entity for m in extraction.mentions}
-    per_type = dict(sorted(Counter(e.type.value for e in extraction.entities if e.id in linked).items()))
     n_links = sum(1 for *_, d in graph.edges(data=True) if d["relation"] is Relation.APPLIED_TO)
-    summary = {"entities_per_type": per_type, "links": len(extraction.mentions), "method_task_links": n_links}
+    summary = {"entities_per_type": per_type, "links": n_mentions, "method_task_links": n_links}
     _write_manifest(options.out_dir, print_, outputs, summary)
     stages["exports"] = time.perf_counter() - t
     return BuildReport(
         corpus=corpus,
         entities_per_type=per_type,
-        links=len(extraction.mentions),
+        links=n_mentions,
         method_task_links=n_links,
         seconds=time.perf_counter() - t0,
         stage_seconds=stages,

@@ -227,3 +227,30 @@ def test_a_store_of_the_earlier_format_is_extracted_again(bundled_papers, tmp_pa
     assert (report.extracted, report.reused) == (3, 0)
     assert "extracting every paper again" in capsys.readouterr().err
     assert exports(out) == before
+
+
+def test_the_map_step_stores_results_and_the_reduce_reads_back_what_the_stage_made(
+    bundled_papers, tmp_path, trigram_embedder
+):
+    from kg.engine import InProcessEngine
+    from kg.extract.tagged import TaggedStage
+    from kg.paper_results import ResultStore
+    from kg.pipeline import map_papers, stored_results
+
+    papers = bundled_papers[:5]
+    stage = TaggedStage(RankingOptions(), device="cpu", embedder=trigram_embedder(), precision="float32")
+    made = dict(zip([p.key for p in papers], stage(papers), strict=True))
+    with ResultStore(tmp_path, stage.fingerprint()) as store:
+        # the map step returns a count, not the results: they are only in the store
+        assert map_papers(papers[:3], stage, InProcessEngine(), store, progress=False) == 3
+        assert store.missing(papers) == list(papers[3:])
+        assert map_papers(papers, stage, InProcessEngine(), store, progress=False) == 2
+        assert store.missing(papers) == []
+        results, extracted = stored_results(papers, stage, InProcessEngine(), store)
+    assert extracted == 0
+    assert results == made  # the reduce reads exactly what an in-memory map would have handed it
+    first, second = results[papers[0].key], results[papers[1].key]
+    # one copy of each phrase across results: a phrase's text is the same object in its vote and its pairs
+    texts = {p.text: p.text for p in first.phrases}
+    assert first.votes and all(text is texts[text] for text, _ in first.votes if text in texts)
+    assert all(v1 is v2 for (_, v1), (_, v2) in zip(first.votes, second.votes, strict=False) if v1 == v2)

@@ -159,7 +159,7 @@ class SentenceTransformerEmbedder(Embedder):
                 out[part] = model.encode(
                     [texts[i] for i in part], batch_size=len(part), convert_to_numpy=True, show_progress_bar=False
                 )
-        _release_freed_memory()
+        release_freed_memory()
         self.texts_embedded += len(texts)
         self.tokens_embedded += sum(map(len, ids))
         self.embed_seconds += time.perf_counter() - started
@@ -174,11 +174,12 @@ def _malloc_trim():  # -> the C function, or None off glibc
         return None
 
 
-def _release_freed_memory() -> None:
-    """Hand the heap memory torch freed back to the OS (glibc ``malloc_trim``; a no-op elsewhere).
+def release_freed_memory() -> None:
+    """Hand the heap memory freed so far back to the OS (glibc ``malloc_trim``; a no-op elsewhere).
 
-    A forward pass allocates and frees tensors of a new shape for every batch; glibc keeps the freed
-    pages, so without this a build's RSS grows with the corpus (``bench/results.md``).
+    A forward pass allocates and frees tensors of a new shape for every batch, and the reduce frees the
+    stored results it read; glibc keeps freed pages, so without this a build's RSS only grows
+    (``bench/results.md``). The build calls it between the map step, the reduce and the exports.
     """
     trim = _malloc_trim()
     if trim is not None:
