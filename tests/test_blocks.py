@@ -13,7 +13,7 @@ import pytest
 
 from kg.errors import ExportError
 from kg.export import check, graphml, rdf
-from kg.export.blocks import index_path, unchecked_document, write_blocks
+from kg.export.blocks import index_path, unchecked_documents, write_blocks
 from kg.graph import build_graph
 
 WRITERS = {"graph.ttl": rdf.write_turtle, "graph.jsonld": rdf.write_jsonld, "graph.nt": rdf.write_ntriples}
@@ -151,8 +151,8 @@ def test_the_read_back_parses_only_blocks_that_are_not_copies_of_a_checked_expor
     fresh = tmp_path / "fresh" / name
     BLOCKED[name](two, fresh)
     assert day2.read_bytes() == fresh.read_bytes()  # blocks or not, the same file
-    part = unchecked_document(day2, day1)
-    assert part is not None and len(part) < len(day2.read_bytes())
+    (part,) = unchecked_documents(day2, day1)
+    assert len(part) < len(day2.read_bytes())
     described = described_nodes(name, part)
     assert described < described_nodes(name, day2)
     assert "https://w3id.org/paper-kg/paper/p3" in described  # new
@@ -174,11 +174,26 @@ def test_a_broken_new_block_is_caught_and_an_unchecked_previous_export_is_read_w
     break_a_block(day2, copied_from=day1)
     with pytest.raises(ExportError, match="not valid|not readable"):
         CHECKS[name](day2, previous=day1)
-    # the previous export was never read back (its index is not marked): the whole file is parsed
+    # the previous export was never read back (its index is not marked): every block is parsed
     meta = json.loads(index_path(day1).read_text())
     index_path(day1).write_text(json.dumps({**meta, "checked": False}))
     BLOCKED[name](two, day2, previous=day1)
-    assert unchecked_document(day2, day1) is None
+    (whole,) = unchecked_documents(day2, day1)
+    assert described_nodes(name, whole) == described_nodes(name, day2)
+
+
+@pytest.mark.parametrize("name", sorted(BLOCKED))
+def test_the_read_back_parses_a_large_export_in_runs_of_blocks_that_cover_it(name, records, tmp_path):
+    one, _ = day_two(records)
+    out, none = tmp_path / name, tmp_path / "none" / name
+    BLOCKED[name](one, out, previous=none)  # a first build: no previous export, every block is new
+    runs = list(unchecked_documents(out, none, chunk_bytes=1))  # one block per run
+    assert len(runs) > 2
+    assert set().union(*(described_nodes(name, run) for run in runs)) == described_nodes(name, out)
+    CHECKS[name](out, previous=none)
+    break_a_block(out, copied_from=None)
+    with pytest.raises(ExportError, match="not valid|not readable"):
+        CHECKS[name](out, previous=none)
 
 
 def test_an_export_changed_after_it_was_written_is_caught(records, tmp_path):

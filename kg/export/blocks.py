@@ -19,7 +19,7 @@ replaced, half-written), is ignored: every block is made again. A block whose ke
 again. So a stale index costs time, never a different file.
 
 ``checked`` (absent in older indexes: false) is set by :func:`mark_checked` once the export has been read back
-(:mod:`kg.export.check`); :func:`unchecked_document` lets the next build's check read back only the blocks
+(:mod:`kg.export.check`); :func:`unchecked_documents` lets the next build's check read back only the blocks
 that are not byte-for-byte blocks of such a checked export.
 
 Examples
@@ -43,7 +43,7 @@ import hashlib
 import json
 import mmap
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -169,7 +169,7 @@ def _open_previous(
 
 def mark_checked(path: str | os.PathLike) -> None:
     """Record in the block index of ``path`` (if any) that the export was read back whole or through
-    :func:`unchecked_document`. Only :mod:`kg.export.check` calls it, after the read-back passed."""
+    :func:`unchecked_documents`. Only :mod:`kg.export.check` calls it, after the read-back passed."""
     try:
         text = index_path(path).read_text(encoding="utf-8")
     except OSError:
@@ -189,56 +189,75 @@ def mark_checked(path: str | os.PathLike) -> None:
         out.write(text)
 
 
-def unchecked_document(path: str | os.PathLike, previous: str | os.PathLike | None) -> bytes | None:
-    """The part of the export ``path`` its read-back still has to parse, given the ``previous`` export it
-    copied blocks from: its head, the blocks that are not copies of the previous export's, and its tail,
-    joined by the file's own separators. None: parse the whole file (no index, no checked previous export,
-    or a layout this function does not know).
+#: the most bytes of blocks one read-back document holds: a reader that keeps a whole document in memory
+#: (JSON-LD's, GraphML's) holds a few times this, not a few times the export (GBs at 20,000 papers)
+CHECK_CHUNK_BYTES = 16 << 20
 
-    Why parsing this part proves the whole file parses: the formats written with blocks compose block by
-    block (Turtle and N-Triples are sequences of statements and each block is whole statements; JSON-LD's
-    ``@graph`` is an array and each block is whole node objects, with ``sep`` between them). A block left
-    out here has the same bytes as a block of the previous export, with the same salt (code, format,
-    ontology), head, separator and tail, and that whole export passed this read-back: its index says so
-    (only :func:`mark_checked` sets ``checked``, after the check), and the index's SHA-256 is the file's.
-    The file itself is compared with the SHA-256 its writer recorded, so a file damaged after it was
-    written raises ``ValueError`` instead of passing unread.
+
+def unchecked_documents(
+    path: str | os.PathLike, previous: str | os.PathLike | None, chunk_bytes: int = CHECK_CHUNK_BYTES
+) -> Iterator[bytes] | None:
+    """The documents the read-back of the export ``path`` has to parse, given the ``previous`` export it
+    copied blocks from: each is its head, a run of at most ``chunk_bytes`` of blocks (one block at least) and
+    its tail, joined by the file's own separators; the runs hold every block that is not a copy of a block of
+    the previous export (every block when there is no checked previous export of the same head and tail), in
+    file order, and there is one document at least. None: parse the whole file (no index, or a layout this
+    function does not know).
+
+    Why parsing these proves the whole file parses: the formats written with blocks compose block by block
+    (Turtle and N-Triples are sequences of statements and each block is whole statements; JSON-LD's
+    ``@graph`` is an array and each block is whole node objects, with ``sep`` between them; GraphML's blocks
+    are whole elements under the head's key declarations), so the file parses when each run does under the
+    same head, separator and tail. A block left out has the same bytes as a block of the previous export,
+    with the same salt (code, format, ontology), head, separator and tail, and that whole export passed this
+    read-back: its index says so (only :func:`mark_checked` sets ``checked``, after the check), and the
+    index's SHA-256 is the file's. The file itself is compared with the SHA-256 its writer recorded, so a
+    file damaged after it was written raises ``ValueError`` instead of passing unread.
     """
     path = Path(path)
     try:
         meta = json.loads(index_path(path).read_text(encoding="utf-8"))
         spans = sorted((v[0], v[1]) for v in meta["blocks"].values())
-        data = path.read_bytes()
+        with open(path, "rb") as f:
+            digest = hashlib.file_digest(f, "sha256").hexdigest()
     except (OSError, ValueError, TypeError, KeyError, IndexError):
         return None
-    if hashlib.sha256(data).hexdigest() != meta.get("sha256"):
+    if digest != meta.get("sha256"):
         raise ValueError("the file is not the one its writer recorded in its block index (damaged after writing?)")
-    if previous is None or not spans:
+    if not spans or any(a + n > b for (a, n), (b, _) in zip(spans, spans[1:], strict=False)):
         return None
+    with open(path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        if len({data[a + n : b] for (a, n), (b, _) in zip(spans, spans[1:], strict=False)}) > 1:
+            return None  # blocks not separated by one separator: not the layout this proof is about
+    return _documents(path, meta, spans, previous, chunk_bytes)
+
+
+def _documents(
+    path: Path, meta: dict, spans: list[tuple[int, int]], previous: str | os.PathLike | None, chunk_bytes: int
+) -> Iterator[bytes]:
+    """The documents :func:`unchecked_documents` describes, made one at a time from the mapped file."""
     with ExitStack() as stack:
-        old = _open_previous(Path(previous), meta.get("salt", ""), stack, checked=True)
-        if old is None:
-            return None
-        old_index, old_data = old
-        return _new_blocks_document(data, spans, meta["blocks"], old_index, old_data)
-
-
-def _new_blocks_document(
-    data: bytes, spans: list[tuple[int, int]], blocks: dict, old_index: dict, old_data: mmap.mmap
-) -> bytes | None:
-    """Head, the blocks of ``data`` the previous export does not hold, tail; None if the layout is odd."""
-    gaps = {data[a + n : b] for (a, n), (b, _) in zip(spans, spans[1:], strict=False)}
-    head, tail = data[: spans[0][0]], data[spans[-1][0] + spans[-1][1] :]
-    old_spans = sorted(v for v in old_index.values())
-    if len(gaps) > 1 or any(a + n > b for (a, n), (b, _) in zip(spans, spans[1:], strict=False)) or not old_spans:
-        return None  # blocks not separated by one separator: not the layout this proof is about
-    if old_data[: old_spans[0][0]] != head or old_data[old_spans[-1][0] + old_spans[-1][1] :] != tail:
-        return None
-    sep = gaps.pop() if gaps else b""
-    fresh = []
-    for key, (offset, length) in sorted(blocks.items(), key=lambda kv: kv[1][0]):
-        block = data[offset : offset + length]
-        was = old_index.get(key)
-        if was is None or old_data[was[0] : was[0] + was[1]] != block:
-            fresh.append(block)
-    return head + sep.join(fresh) + tail
+        f = stack.enter_context(open(path, "rb"))  # noqa: SIM115 - the ExitStack closes it after the mmap
+        data = stack.enter_context(mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ))
+        head, tail = data[: spans[0][0]], data[spans[-1][0] + spans[-1][1] :]
+        sep = data[spans[0][0] + spans[0][1] : spans[1][0]] if len(spans) > 1 else b""
+        old = None if previous is None else _open_previous(Path(previous), meta.get("salt", ""), stack, checked=True)
+        if old is not None:
+            old_spans = sorted(old[0].values())
+            same_frame = old_spans and old[1][: old_spans[0][0]] == head
+            if not same_frame or old[1][old_spans[-1][0] + old_spans[-1][1] :] != tail:
+                old = None
+        run: list[bytes] = []
+        size, made = 0, 0
+        for key, (offset, length) in sorted(meta["blocks"].items(), key=lambda kv: kv[1][0]):
+            block = data[offset : offset + length]
+            was = old[0].get(key) if old is not None else None
+            if was is not None and old[1][was[0] : was[0] + was[1]] == block:
+                continue  # a block of the checked previous export, byte for byte
+            if run and size + length > chunk_bytes:
+                yield head + sep.join(run) + tail
+                run, size, made = [], 0, made + 1
+            run.append(block)
+            size += length
+        if run or not made:
+            yield head + sep.join(run) + tail
