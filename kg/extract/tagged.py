@@ -259,13 +259,13 @@ class TaggedStage:
             return []
         pairs = [(m, t) for _, m in methods for _, t in tasks]
         feats = self.relations.feature_matrix(enc, words, word_sents, pairs, spans, vector)
-        probs = self.relations.score(feats)
+        probs = self.relations.score(feats).tolist()  # Python floats: the loop compares them one by one
         best: dict[tuple[str, str], tuple[float, int]] = defaultdict(lambda: (-1.0, 0))
         k = 0
         for mp, m in methods:
             for tp, _t in tasks:
                 if probs[k] > best[mp, tp][0]:
-                    best[mp, tp] = (float(probs[k]), m[0])
+                    best[mp, tp] = (probs[k], m[0])
                 k += 1
         sentence_of = functools.cache(lambda word: _sentence_at(text, sents, enc.spans[word][0]))
         return [(mp, tp, round(prob, 4), sentence_of(word)) for (mp, tp), (prob, word) in sorted(best.items())]
