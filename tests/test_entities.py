@@ -362,3 +362,13 @@ def test_a_span_ending_in_a_verb_names_what_comes_before_it(vocab):
     assert {"TokenSelect", "MoR"} <= set(got)
     assert not {"TokenSelect builds", "MoR forms"} & set(got)
     assert "LoRA weights" in got  # a noun: what follows is a preposition
+
+
+def test_a_span_opening_with_the_verb_of_we_names_its_object(vocab):
+    # bundled abstracts: "We train RankGen using large-scale contrastive learning", "we study adaptive
+    # computation"; after an article the same word is no verb
+    abstract = "We train RankGen using contrastive learning. Here we study adaptive computation."
+    phrases = ["train RankGen", "study adaptive computation"]
+    got = _extract(vocab, abstract, phrases, votes={"a": dict.fromkeys(phrases, "Method")})
+    assert {"RankGen", "adaptive computation"} <= set(got)
+    assert not set(phrases) & set(got)

@@ -436,7 +436,33 @@ def _mention_label(
     canon = canonical[ph.text]
     if tagged and canon and (subject := _before_its_verb(ph.text, ph.sentence)):
         return _canonical_phrase(subject, short_forms, vocabulary)
+    if canon and (obj := _after_its_verb(ph.text, ph.sentence)):
+        return _canonical_phrase(obj, short_forms, vocabulary)
     return canon
+
+
+#: words after which the next word is a verb: subject pronouns and modals
+_BEFORE_A_VERB = frozenset("we they i you can could will would may might must should shall".split())
+
+
+def _after_its_verb(surface: str, sentence: str) -> str | None:
+    """The span without its first word when the sentence has a subject pronoun or a modal right before it, so
+    that word is the verb and the rest its object ("We train RankGen using ..." -> "RankGen", "they fit
+    language modeling loss"); None otherwise.
+
+    >>> _after_its_verb("train RankGen", "We train RankGen using contrastive learning.")
+    'RankGen'
+    >>> _after_its_verb("train RankGen", "The train RankGen uses.") is None
+    True
+    """
+    words = surface.split()
+    at = sentence.find(surface)
+    if len(words) < 2 or at <= 0 or not words[0].islower():
+        return None
+    before = sentence[:at].split()
+    if not before or before[-1].lower() not in _BEFORE_A_VERB:
+        return None
+    return " ".join(words[1:])
 
 
 def _before_its_verb(surface: str, sentence: str) -> str | None:
