@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import networkx as nx
 import pytest
 from hypothesis import given
@@ -102,7 +104,7 @@ def test_a_graph_within_the_core_is_clustered_whole(graph):
     assert build_overview(graph, core=len(concept_papers(graph))) == build_overview(graph)
 
 
-def test_concepts_outside_the_core_join_their_strongest_core_neighbour(graph):
+def test_concepts_outside_the_core_join_the_core_community_that_gains_most_modularity(graph):
     papers_of = concept_papers(graph)
     core = len(papers_of) // 4
     overview = build_overview(graph, core=core, max_clusters=10_000)
@@ -114,10 +116,19 @@ def test_concepts_outside_the_core_join_their_strongest_core_neighbour(graph):
     cluster_of = {x: i for i, c in enumerate(overview.clusters) for x in c.concepts}
     outside = [x for x in papers_of if x not in kept]
     assert outside
+    degree, two_m = dict(cooc.degree(weight="weight")), 2 * cooc.size(weight="weight")
+    total = Counter()
+    for y in kept:
+        total[cluster_of[y]] += degree[y]
     for x in outside:
-        near = [(-d["weight"], y) for y, d in cooc[x].items() if y in kept]
-        if near:
-            assert cluster_of[x] == cluster_of[min(near)[1]]
+        pull = Counter()
+        for y, d in cooc[x].items():
+            if y in kept:
+                pull[cluster_of[y]] += d["weight"]
+        gains = [w - degree[x] * total[i] / two_m for i, w in pull.items()]
+        if gains and max(gains) > 0:
+            i = cluster_of[x]
+            assert pull[i] - degree[x] * total[i] / two_m == max(gains)
         else:
             assert overview.clusters[cluster_of[x]].concepts == (x,)
 

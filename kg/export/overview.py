@@ -5,16 +5,19 @@ concepts are close when papers share them: the co-occurrence graph weighs each p
 number of papers that link to both, keeping each concept's ``TOP_NEIGHBOURS`` strongest pairs (hubs
 such as "language model" would otherwise tie every concept to every other). Louvain communities, with a
 fixed seed, of that graph's *core* (its ``CORE_CONCEPTS`` concepts with the most papers, ties by id) are
-the clusters' seeds; every other concept joins the community of its strongest core neighbour (ties by
-the neighbour's id), or forms a community of its own when it has none. The ``max_clusters`` biggest
-communities are kept and the rest are folded into one "other concepts" cluster, so every concept belongs
-to exactly one cluster and nothing is dropped.
+the clusters' seeds; every other concept then makes Louvain's own move once: it joins the core community
+whose modularity it raises most (its co-occurrence weight into the community, less its weighted degree
+times the community's over twice the graph's total weight; ties: the community Louvain listed first), or
+forms a community of its own when none gains. The ``max_clusters`` biggest communities are kept and the
+rest are folded into one "other concepts" cluster, so every concept belongs to exactly one cluster and
+nothing is dropped.
 
 Why a core: Louvain over the whole co-occurrence graph grows with the corpus (at 20,000 papers it was the
 largest part of writing the page, redone for every daily build), while the map's clusters are decided by
 the concepts many papers share; a concept of one or two papers adds nothing to them but its own place,
-which its strongest neighbour gives. A graph with at most ``CORE_CONCEPTS`` concepts (the bundled one)
-is clustered whole, as before.
+which that move gives. (Joining the strongest neighbour's community instead let the hub community swallow
+a third of the concepts at 20,000 papers; the move keeps the sizes of a whole-graph Louvain.) A graph of
+at most ``CORE_CONCEPTS`` concepts (the bundled one) is clustered whole, as before.
 
 A cluster is labelled by its most central method and its most central task (centrality: the summed
 co-occurrence weight inside the cluster); a cluster without one of them takes its most central
@@ -61,8 +64,8 @@ RANDOM_SEED = 42
 MAX_CLUSTERS = 40
 #: each concept keeps its strongest co-occurrence pairs only
 TOP_NEIGHBOURS = 12
-#: Louvain runs over this many concepts (those with the most papers); the others join their strongest
-#: core neighbour's community, so the clustering's cost stops growing with the corpus
+#: Louvain runs over this many concepts (those with the most papers); the others join the core community
+#: that gains most modularity, so the clustering's cost stops growing with the corpus
 CORE_CONCEPTS = 5000
 #: node kinds that are never clustered as concepts: papers, and people (authors are not topics)
 NOT_CONCEPTS = frozenset({NodeKind.PAPER.value, NodeKind.PERSON.value})
@@ -144,20 +147,30 @@ def build_overview(
 
 
 def core_communities(cooc: nx.Graph, papers_of: dict[str, frozenset[str]], core: int, seed: int) -> list[set[str]]:
-    """Louvain communities of the ``core`` concepts with the most papers, each other concept added to its
-    strongest core neighbour's (a concept without one: a community of its own); see the module docstring."""
+    """Louvain communities of the ``core`` concepts with the most papers, each other concept added to the one
+    whose modularity it raises most (none raised: a community of its own); see the module docstring."""
     if len(cooc) <= core:
         return nx.community.louvain_communities(cooc, weight="weight", seed=seed) if len(cooc) else []
     kept = set(sorted(cooc, key=lambda x: (-len(papers_of[x]), x))[:core])
     communities = nx.community.louvain_communities(cooc.subgraph(kept).copy(), weight="weight", seed=seed)
     community_of = {x: i for i, c in enumerate(communities) for x in c}
+    degree = dict(cooc.degree(weight="weight"))
+    total = [sum(degree[x] for x in c) for c in communities]
+    two_m = 2 * cooc.size(weight="weight")
     alone = []
     for x in sorted(cooc):
         if x in kept:
             continue
-        near = [(-d["weight"], y) for y, d in cooc[x].items() if y in kept]
-        if near:
-            communities[community_of[min(near)[1]]].add(x)
+        pull: Counter[int] = Counter()
+        for y, d in cooc[x].items():
+            if y in kept:
+                pull[community_of[y]] += d["weight"]
+        # Louvain's own move: the modularity gain of x joining community i (its pull less what a random
+        # graph of the same degrees would give), so a hub community does not swallow the long tail
+        gain = {i: w - degree[x] * total[i] / two_m for i, w in pull.items()}
+        best = min(gain, key=lambda i: (-gain[i], i), default=None)
+        if best is not None and gain[best] > 0:
+            communities[best].add(x)
         else:
             alone.append({x})
     return communities + alone
