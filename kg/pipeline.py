@@ -51,7 +51,7 @@ from kg.corpus import Corpus, default_corpus_dir, read_corpus
 from kg.engine import ENGINES, Engine, InProcessEngine, engine_from_options
 from kg.errors import InputError
 from kg.export import check, graphml, html, rdf
-from kg.export.blocks import index_path
+from kg.export.blocks import checked_digest, index_path
 from kg.extract.embed import Embedder, load_embedder, release_freed_memory
 from kg.extract.entities import EntityOptions, Extraction, extract_entities, inputs_fingerprint, paper_inputs
 from kg.extract.keyphrases import RankingOptions
@@ -346,6 +346,8 @@ def write_exports(
             outputs.append(out_dir / entry.name)
             if index_path(staging / entry.name).exists():  # its block index checks the file's SHA-256
                 os.replace(index_path(staging / entry.name), index_path(out_dir / entry.name))
+            else:  # an earlier build's index would describe another file (the manifest reads the index)
+                index_path(out_dir / entry.name).unlink(missing_ok=True)
         return tuple(outputs)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -414,6 +416,12 @@ def _sha256(path: Path) -> str | None:
             return hashlib.file_digest(f, "sha256").hexdigest()
     except OSError:
         return None
+
+
+def _digest(export: Path) -> str | None:
+    """The SHA-256 of an export just written: the one its checked block index records (this build's: the
+    check compared the file with it, and write_exports removes an index it did not write), else hashed."""
+    return checked_digest(export) or _sha256(export)
 
 
 def _read_manifest(out_dir: Path) -> dict:
@@ -493,7 +501,7 @@ def _write_manifest(out_dir: Path, print_: str, outputs: Sequence[Path], summary
     """The manifest, written last: its fingerprint and file digests say the exports are complete."""
     with atomic_write(out_dir / MANIFEST) as f:
         json.dump(
-            {"fingerprint": print_, "files": {p.name: _sha256(p) for p in outputs}, "summary": summary},
+            {"fingerprint": print_, "files": {p.name: _digest(p) for p in outputs}, "summary": summary},
             f,
             indent=1,
             sort_keys=True,

@@ -72,6 +72,27 @@ def test_build_writes_every_export_and_a_manifest(corpus, tmp_path, trigram_embe
     assert not list(out.glob(".staging-*"))
 
 
+def test_the_manifest_takes_checked_digests_from_the_block_indexes_and_never_a_stale_one(
+    corpus, tmp_path, trigram_embedder
+):
+    from kg.export.blocks import checked_digest, index_path
+
+    out = tmp_path / "out"
+    build(
+        [write_jsonl(tmp_path / "two.jsonl", PAPERS[:2])],
+        BuildOptions(out_dir=out, progress=False),
+        embedder=trigram_embedder(),
+    )
+    # an index the next build's page writer does not write, claiming a digest the page will not have
+    index_path(out / "graph.html").write_text(json.dumps({"checked": True, "sha256": "0" * 64}))
+    build([corpus], BuildOptions(out_dir=out, progress=False), embedder=trigram_embedder())
+    manifest = json.loads((out / MANIFEST).read_text())
+    for name in EXPORT_FILES:
+        assert manifest["files"][name] == hashlib.sha256((out / name).read_bytes()).hexdigest()
+    assert not index_path(out / "graph.html").exists()
+    assert checked_digest(out / "graph.nt") == manifest["files"]["graph.nt"]  # read from the index, checked
+
+
 def test_unchanged_rebuild_is_up_to_date_and_touches_nothing(corpus, tmp_path, trigram_embedder):
     out = tmp_path / "out"
     first = build([corpus], BuildOptions(out_dir=out, progress=False), embedder=trigram_embedder())

@@ -167,6 +167,19 @@ def _open_previous(
         return None
 
 
+def checked_digest(path: str | os.PathLike) -> str | None:
+    """The SHA-256 of the export ``path`` that its block index records, when the index says the export was
+    read back (:func:`mark_checked`: the read-back compared the file with that digest first); else None.
+    Lets a build record a checked export's digest without hashing the file once more."""
+    try:
+        meta = json.loads(index_path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if isinstance(meta, dict) and meta.get("checked") is True and isinstance(meta.get("sha256"), str):
+        return meta["sha256"]
+    return None
+
+
 def mark_checked(path: str | os.PathLike) -> None:
     """Record in the block index of ``path`` (if any) that the export was read back whole or through
     :func:`unchecked_documents`. Only :mod:`kg.export.check` calls it, after the read-back passed."""
