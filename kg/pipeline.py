@@ -194,6 +194,7 @@ def map_papers(papers: Sequence[Paper], stage: PaperStage, engine: Engine, store
 
     def done(part: Sequence[Paper], part_results: list[PaperResult]) -> None:
         store.put(zip(part, part_results, strict=True))
+        release_freed_memory()  # what the partition's forward passes freed (glibc keeps it otherwise)
         if bar:
             bar.update(len(part))
 
