@@ -53,7 +53,7 @@ def sample(proc: subprocess.Popen, marker: Path, out) -> None:
     for ``proc`` and its children, ``step`` read from ``marker``."""
     import psutil
 
-    root, t0 = psutil.Process(proc.pid), time.perf_counter()
+    root, t0, step = psutil.Process(proc.pid), time.perf_counter(), "start"
     while proc.poll() is None:
         try:
             procs = [root, *root.children(recursive=True)]
@@ -66,7 +66,7 @@ def sample(proc: subprocess.Popen, marker: Path, out) -> None:
             except (psutil.NoSuchProcess, psutil.AccessDenied):
                 continue
             rows.append([q.pid, *(round(x / 2**20) for x in (m.rss, m.uss, m.pss))])
-        step = marker.read_text(encoding="utf-8") if marker.exists() else "start"
+        step = (marker.read_text(encoding="utf-8") if marker.exists() else "") or step  # "": mid-write
         if rows:
             out.write(json.dumps([round(time.perf_counter() - t0, 2), step, rows]) + "\n")
         time.sleep(0.2)
